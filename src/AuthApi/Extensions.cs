@@ -1,0 +1,21 @@
+using AuthApi.Security;
+using Registration.Messaging;
+using Registration.ServiceDefaults.Auth;
+using Registration.ServiceDefaults.Data;
+
+namespace AuthApi;
+
+public static class Extensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddDatabase(typeof(Extensions).Assembly);
+        builder.AddJwtAuthentication();
+        builder.AddOutboxRelay();
+        builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<PasswordHashing>();
+        builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        return builder;
+    }
+}

@@ -1,0 +1,66 @@
+using AuthApi.Security;
+using Dapper;
+using Npgsql;
+using Registration.ServiceDefaults.Http;
+
+namespace AuthApi.Features;
+
+/// <summary>
+/// POST /api/v1/auth/login: a JWT for a correct email and password. An unknown email and a wrong
+/// password give the same 401 after the same work (one hash verification), so neither leaks which it was.
+/// </summary>
+public static class Login
+{
+    public sealed record Request(string? Email, string? Password);
+
+    public sealed record Response(string AccessToken, string TokenType, int ExpiresIn);
+
+    private sealed record StoredUser(Guid Id, string Email, string PasswordHash);
+
+    public static async Task<IResult> HandleAsync(
+        HttpContext http, NpgsqlDataSource db, PasswordHashing hashing, TokenIssuer tokens, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<Request>(http.Request, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(body.Value!.Email))
+        {
+            errors["email"] = ["Email is required."];
+        }
+
+        if (string.IsNullOrEmpty(body.Value.Password))
+        {
+            errors["password"] = ["Password is required."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var email = body.Value.Email!.Trim().ToLowerInvariant();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var user = await connection.QuerySingleOrDefaultAsync<StoredUser>(new CommandDefinition(
+            "SELECT id, email, password_hash AS PasswordHash FROM users WHERE email = @email",
+            new { email },
+            cancellationToken: cancellationToken));
+
+        var matches = await hashing.VerifyAsync(user?.PasswordHash ?? hashing.UnknownUserHash, body.Value.Password!, cancellationToken);
+        if (matches is null)
+        {
+            return Problems.Busy(http);
+        }
+
+        if (user is null || matches == false)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid email or password.");
+        }
+
+        var (token, lifetime) = tokens.Issue(user.Id, user.Email);
+        return TypedResults.Ok(new Response(token, "Bearer", (int)lifetime.TotalSeconds));
+    }
+}

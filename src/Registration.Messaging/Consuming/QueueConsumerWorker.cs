@@ -1,0 +1,158 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Registration.Contracts;
+using Registration.Messaging.Broker;
+using Registration.ServiceDefaults.Data;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Registration.Messaging.Consuming;
+
+/// <summary>
+/// Consumes <see cref="Topology.UserRegisteredQueue"/> with manual acks. A message is acked only after
+/// the handler committed; a poison message is published to the dead-letter exchange with its reason
+/// (confirmed) and then acked; a database outage is never dead-lettered: the message goes back to the
+/// queue after a pause. On stop, messages in flight are abandoned unacked and the broker redelivers them.
+/// </summary>
+public sealed partial class QueueConsumerWorker(
+    IMessageHandler handler,
+    RabbitMqConnector connector,
+    BrokerStatus brokerStatus,
+    IOptions<ConsumerOptions> options,
+    ILogger<QueueConsumerWorker> logger) : BackgroundService
+{
+    private const string WorkerName = "consumer";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var failedConnects = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await connector.ConnectAsync(WorkerName, stoppingToken);
+                await using var channel = await connection.CreateChannelAsync(
+                    new CreateChannelOptions(false, false, consumerDispatchConcurrency: settings.Concurrency), stoppingToken);
+                await using var deadLetters = await connection.CreateChannelAsync(new CreateChannelOptions(true, true), stoppingToken);
+                await BrokerTopology.DeclareAsync(channel, stoppingToken);
+                await channel.BasicQosAsync(0, settings.Prefetch, false, stoppingToken);
+
+                var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+                channel.ChannelShutdownAsync += (_, args) =>
+                {
+                    closed.TrySetResult(args.ReplyText);
+                    return Task.CompletedTask;
+                };
+                var consumer = new AsyncEventingBasicConsumer(channel);
+                consumer.ReceivedAsync += (_, delivery) => OnReceivedAsync(channel, deadLetters, delivery, stoppingToken);
+                await channel.BasicConsumeAsync(Topology.UserRegisteredQueue, autoAck: false, consumer, stoppingToken);
+
+                brokerStatus.Connected(WorkerName);
+                failedConnects = 0;
+                LogConsuming(Topology.UserRegisteredQueue);
+
+                var reason = await closed.Task.WaitAsync(stoppingToken);
+                brokerStatus.Disconnected(WorkerName, reason);
+                LogBrokerLost(reason);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                failedConnects++;
+                brokerStatus.Disconnected(WorkerName, ex.Message);
+                LogBrokerUnavailable(failedConnects, ex.Message);
+            }
+
+            await Pause.ForAsync(Backoff.Compute(failedConnects, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5)), stoppingToken);
+        }
+    }
+
+    private async Task OnReceivedAsync(IChannel channel, IChannel deadLetters, BasicDeliverEventArgs delivery, CancellationToken stoppingToken)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object?>
+        {
+            ["EventId"] = delivery.BasicProperties.MessageId,
+            ["CorrelationId"] = delivery.BasicProperties.CorrelationId,
+        });
+        var deliveries = DeliveryCount(delivery.BasicProperties) + 1;
+        try
+        {
+            await handler.HandleAsync(delivery.Body, delivery.BasicProperties, stoppingToken);
+            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: left unacked, the broker hands it to another consumer.
+        }
+        catch (PoisonMessageException ex)
+        {
+            await DeadLetterAsync(channel, deadLetters, delivery, ex.Message, deliveries, stoppingToken);
+        }
+        catch (Exception ex) when (DatabaseFailures.IsTransient(ex))
+        {
+            LogTransientFailure(ex.Message);
+            await RequeueAsync(channel, delivery, stoppingToken);
+        }
+        catch (Exception ex) when (deliveries >= options.Value.MaxDeliveries)
+        {
+            await DeadLetterAsync(channel, deadLetters, delivery, $"failed {deliveries} times, last: {ex.GetType().Name}: {ex.Message}", deliveries, stoppingToken);
+        }
+        catch (Exception ex)
+        {
+            LogFailure(deliveries, options.Value.MaxDeliveries, ex);
+            await RequeueAsync(channel, delivery, stoppingToken);
+        }
+    }
+
+    private async Task RequeueAsync(IChannel channel, BasicDeliverEventArgs delivery, CancellationToken stoppingToken)
+    {
+        await Pause.ForAsync(options.Value.RetryDelay, stoppingToken);
+        if (!stoppingToken.IsCancellationRequested && channel.IsOpen)
+        {
+            await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true, CancellationToken.None);
+        }
+    }
+
+    private async Task DeadLetterAsync(IChannel channel, IChannel deadLetters, BasicDeliverEventArgs delivery, string reason, int deliveries, CancellationToken stoppingToken)
+    {
+        var headers = new Dictionary<string, object?>(delivery.BasicProperties.Headers ?? new Dictionary<string, object?>())
+        {
+            [MessageHeaders.DeadLetterReason] = reason,
+            [MessageHeaders.DeadLetteredAt] = DateTimeOffset.UtcNow.ToString("O"),
+            [MessageHeaders.DeliveryAttempts] = deliveries,
+        };
+        var properties = new BasicProperties(delivery.BasicProperties) { Headers = headers, Persistent = true };
+        // Confirmed before the ack: a dead letter is never lost between the two queues.
+        await deadLetters.BasicPublishAsync(Topology.DeadLetterExchange, delivery.RoutingKey, mandatory: true, properties, delivery.Body, stoppingToken);
+        await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, stoppingToken);
+        LogDeadLettered(reason);
+    }
+
+    private static int DeliveryCount(IReadOnlyBasicProperties properties) =>
+        properties.Headers?.TryGetValue(MessageHeaders.DeliveryCount, out var value) == true
+            ? Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming {Queue}")]
+    private partial void LogConsuming(string queue);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message dead-lettered: {Reason}")]
+    private partial void LogDeadLettered(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable, message returned to the queue: {Reason}")]
+    private partial void LogTransientFailure(string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message failed (delivery {Delivery} of {MaxDeliveries}), returned to the queue")]
+    private partial void LogFailure(int delivery, int maxDeliveries, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker unavailable to the consumer (attempt {Attempt}), retrying: {Reason}")]
+    private partial void LogBrokerUnavailable(int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Consumer channel closed: {Reason}")]
+    private partial void LogBrokerLost(string reason);
+}

@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Registration.Messaging.Outbox;
+
+public sealed class OutboxOptions
+{
+    public const string Section = "Outbox";
+
+    /// <summary>Run the relay in this instance. Switch off to run an instance that only serves HTTP.</summary>
+    public bool RelayEnabled { get; set; } = true;
+
+    [Range(1, 5000)]
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>Fallback poll when no NOTIFY arrives (e.g. the LISTEN connection is being re-established).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:01")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long to wait for the broker's confirm of one message before counting it as failed.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Backoff of a row after a failed publish: doubles per attempt from this value...</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>...up to this cap.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,38 @@
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Registration.ServiceDefaults.Data;
+
+public static class DatabaseExtensions
+{
+    /// <summary>
+    /// Registers the service's one <see cref="NpgsqlDataSource"/> (ConnectionStrings:Database), the
+    /// migrations embedded in <paramref name="migrationsAssembly"/>, and the readiness check.
+    /// </summary>
+    public static IHostApplicationBuilder AddDatabase(this IHostApplicationBuilder builder, Assembly migrationsAssembly)
+    {
+        var connectionString = builder.Configuration.GetConnectionString("Database");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new OptionsValidationException("ConnectionStrings:Database", typeof(DatabaseOptions),
+                ["ConnectionStrings:Database is not set (e.g. Host=127.0.0.1;Port=5432;Database=auth;Username=postgres;Password=...)."]);
+        }
+
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(sp => new NpgsqlDataSourceBuilder(connectionString)
+            .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
+            .Build());
+        builder.Services.AddHostedService(sp => new MigrationHostedService(
+            sp.GetRequiredService<NpgsqlDataSource>(),
+            migrationsAssembly,
+            sp.GetRequiredService<IOptions<DatabaseOptions>>(),
+            sp.GetRequiredService<ILogger<MigrationHostedService>>()));
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        return builder;
+    }
+}

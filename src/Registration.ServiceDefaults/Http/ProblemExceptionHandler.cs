@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Registration.ServiceDefaults.Data;
+
+namespace Registration.ServiceDefaults.Http;
+
+/// <summary>
+/// Turns exceptions into problem+json: a malformed request stays a 4xx, an unreachable database is a
+/// 503 the client may retry, and only a real bug is a 500.
+/// </summary>
+internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title) = exception switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, "The request could not be read."),
+            _ when DatabaseFailures.IsTransient(exception) => (StatusCodes.Status503ServiceUnavailable, "The database is unavailable; nothing was written. Retry later."),
+            _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred."),
+        };
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            http.Response.Headers.RetryAfter = "5";
+            LogDatabaseUnavailable(http.Request.Method, http.Request.Path, exception.Message);
+        }
+        else if (status >= StatusCodes.Status500InternalServerError)
+        {
+            LogUnexpected(http.Request.Method, http.Request.Path, exception);
+        }
+
+        http.Response.StatusCode = status;
+        return problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            Exception = exception,
+            ProblemDetails = { Status = status, Title = title },
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
+    private partial void LogUnexpected(string method, string path, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable on {Method} {Path}: {Reason}")]
+    private partial void LogDatabaseUnavailable(string method, string path, string reason);
+}

@@ -1,0 +1,17 @@
+using Registration.Messaging;
+using Registration.ServiceDefaults.Auth;
+using Registration.ServiceDefaults.Data;
+using TodoService.Welcome;
+
+namespace TodoService;
+
+public static class Extensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddDatabase(typeof(Extensions).Assembly);
+        builder.AddJwtAuthentication();
+        builder.AddQueueConsumer<WelcomeTodoHandler>();
+        return builder;
+    }
+}
