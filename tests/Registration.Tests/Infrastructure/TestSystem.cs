@@ -1,0 +1,188 @@
+using Dapper;
+using Npgsql;
+using RabbitMQ.Client;
+using Registration.Contracts;
+using Registration.Messaging.Broker;
+
+namespace Registration.Tests.Infrastructure;
+
+/// <summary>
+/// Everything one test needs, isolated from every other test: its own two databases, its own RabbitMQ
+/// virtual host (so the contract's fixed exchange and queue names never collide), and TCP proxies in front
+/// of PostgreSQL and RabbitMQ through which the services under test connect, so the test can cut them.
+/// </summary>
+public sealed class TestSystem : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _hosts = [];
+
+    private TestSystem(string id)
+    {
+        Id = id;
+        AuthDatabaseProxy = new TcpProxy(TestSettings.PostgresHost, TestSettings.PostgresPort);
+        TodoDatabaseProxy = new TcpProxy(TestSettings.PostgresHost, TestSettings.PostgresPort);
+        BrokerProxy = new TcpProxy(TestSettings.RabbitHost, TestSettings.RabbitPort);
+        AuthDb = NpgsqlDataSource.Create(TestSettings.PostgresConnectionString(AuthDatabase));
+        TodoDb = NpgsqlDataSource.Create(TestSettings.PostgresConnectionString(TodoDatabase));
+    }
+
+    public string Id { get; }
+
+    public string AuthDatabase => $"test_auth_{Id}";
+
+    public string TodoDatabase => $"test_todo_{Id}";
+
+    public string VirtualHost => $"test_{Id}";
+
+    public TcpProxy AuthDatabaseProxy { get; }
+
+    public TcpProxy TodoDatabaseProxy { get; }
+
+    public TcpProxy BrokerProxy { get; }
+
+    /// <summary>Direct (not proxied) access to the auth database, for assertions.</summary>
+    public NpgsqlDataSource AuthDb { get; }
+
+    /// <summary>Direct (not proxied) access to the todo database, for assertions.</summary>
+    public NpgsqlDataSource TodoDb { get; }
+
+    public static async Task<TestSystem> CreateAsync()
+    {
+        var system = new TestSystem(Guid.NewGuid().ToString("N")[..12]);
+        await using var admin = NpgsqlDataSource.Create(TestSettings.PostgresConnectionString("postgres"));
+        await using (var connection = await admin.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync($"CREATE DATABASE {system.AuthDatabase}");
+            await connection.ExecuteAsync($"CREATE DATABASE {system.TodoDatabase}");
+        }
+
+        await RabbitManagement.CreateVirtualHostAsync(system.VirtualHost);
+        return system;
+    }
+
+    public ServiceHost<AuthApi.Program> StartAuthApi(params (string Key, string? Value)[] overrides)
+    {
+        var host = new ServiceHost<AuthApi.Program>(Settings("auth-api", TestSettings.PostgresConnectionString(AuthDatabase, AuthDatabaseProxy.Port), overrides));
+        _hosts.Add(host);
+        _ = host.Server; // starts it: migrations run, workers start
+        return host;
+    }
+
+    public ServiceHost<TodoService.Program> StartTodoService(params (string Key, string? Value)[] overrides)
+    {
+        var host = new ServiceHost<TodoService.Program>(Settings("todo-service", TestSettings.PostgresConnectionString(TodoDatabase, TodoDatabaseProxy.Port), overrides));
+        _hosts.Add(host);
+        _ = host.Server;
+        return host;
+    }
+
+    /// <summary>A direct connection to this test's virtual host, with the topology declared.</summary>
+    public async Task<IConnection> ConnectBrokerAsync()
+    {
+        var connector = new RabbitMqConnector(Microsoft.Extensions.Options.Options.Create(new RabbitMqOptions
+        {
+            Host = TestSettings.RabbitHost,
+            Port = TestSettings.RabbitPort,
+            VirtualHost = VirtualHost,
+            UserName = TestSettings.RabbitUser,
+            Password = TestSettings.RabbitPassword,
+            ClientName = "test",
+        }));
+        var connection = await connector.ConnectAsync("assertions", CancellationToken.None);
+        await using var channel = await connection.CreateChannelAsync();
+        await BrokerTopology.DeclareAsync(channel, CancellationToken.None);
+        return connection;
+    }
+
+    public async Task<uint> QueueDepthAsync(string queue)
+    {
+        await using var connection = await ConnectBrokerAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+    }
+
+    /// <summary>A queue bound to every routing key of the events exchange: records every message the relay published.</summary>
+    public async Task<string> BindAuditQueueAsync()
+    {
+        await using var connection = await ConnectBrokerAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        const string audit = "test_audit";
+        await channel.QueueDeclareAsync(audit, durable: true, exclusive: false, autoDelete: false);
+        await channel.QueueBindAsync(audit, Topology.Exchange, "#");
+        return audit;
+    }
+
+    /// <summary>Takes every message currently in <paramref name="queue"/> (acking them).</summary>
+    public async Task<List<BasicGetResult>> DrainAsync(string queue)
+    {
+        await using var connection = await ConnectBrokerAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var messages = new List<BasicGetResult>();
+        while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
+        {
+            messages.Add(message);
+        }
+
+        return messages;
+    }
+
+    public async Task<T> AuthScalarAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = await AuthDb.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<T>(sql, parameters) ?? throw new InvalidOperationException($"No value for: {sql}");
+    }
+
+    public async Task<T> TodoScalarAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = await TodoDb.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<T>(sql, parameters) ?? throw new InvalidOperationException($"No value for: {sql}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in Enumerable.Reverse(_hosts))
+        {
+            await host.DisposeAsync();
+        }
+
+        await AuthDatabaseProxy.DisposeAsync();
+        await TodoDatabaseProxy.DisposeAsync();
+        await BrokerProxy.DisposeAsync();
+        await AuthDb.DisposeAsync();
+        await TodoDb.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await using (var admin = NpgsqlDataSource.Create(TestSettings.PostgresConnectionString("postgres")))
+        await using (var connection = await admin.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync($"DROP DATABASE IF EXISTS {AuthDatabase} WITH (FORCE)");
+            await connection.ExecuteAsync($"DROP DATABASE IF EXISTS {TodoDatabase} WITH (FORCE)");
+        }
+
+        await RabbitManagement.DeleteVirtualHostAsync(VirtualHost);
+    }
+
+    private Dictionary<string, string?> Settings(string clientName, string connectionString, (string Key, string? Value)[] overrides)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Database"] = connectionString,
+            ["RabbitMq:Host"] = "127.0.0.1",
+            ["RabbitMq:Port"] = BrokerProxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RabbitMq:VirtualHost"] = VirtualHost,
+            ["RabbitMq:UserName"] = TestSettings.RabbitUser,
+            ["RabbitMq:Password"] = TestSettings.RabbitPassword,
+            ["RabbitMq:ClientName"] = clientName,
+            ["Jwt:SigningKey"] = TestSettings.JwtSigningKey,
+            ["Outbox:PollInterval"] = "00:00:00.200",
+            ["Outbox:RetryInitialDelay"] = "00:00:00.100",
+            ["Outbox:RetryMaxDelay"] = "00:00:01",
+            ["Consumer:RetryDelay"] = "00:00:00.200",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+}

@@ -1,0 +1,233 @@
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Registration.Contracts;
+using Registration.Messaging.Outbox;
+using Registration.Tests.Infrastructure;
+
+namespace Registration.Tests.Outbox;
+
+/// <summary>The outbox relay against a real broker: confirms, refusals, outages and a relay dying mid-publish.</summary>
+public sealed class RelayTests : IAsyncLifetime
+{
+    private TestSystem _system = null!;
+
+    public async Task InitializeAsync() => _system = await TestSystem.CreateAsync();
+
+    public async Task DisposeAsync() => await _system.DisposeAsync();
+
+    [Fact]
+    public async Task Registration_succeeds_while_broker_is_down_and_is_delivered_when_it_returns()
+    {
+        _system.StartTodoService();
+        var http = _system.StartAuthApi().CreateClient();
+        await WaitForBrokerAsync(http);
+
+        _system.BrokerProxy.Cut();
+        var registered = await http.RegisterOkAsync();
+
+        Assert.Equal(1L, await _system.AuthScalarAsync<long>("SELECT count(*) FROM users WHERE id = @id", new { id = registered.UserId }));
+        await Task.Delay(TimeSpan.FromSeconds(1)); // the relay gets its chance to (wrongly) mark it while the broker is away
+        Assert.Equal("PENDING", await OutboxStatusAsync(registered.EventId));
+        var ready = await http.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains("disconnected", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        _system.BrokerProxy.Restore();
+        await Eventually.ReturnsAsync(() => OutboxStatusAsync(registered.EventId), s => s == "SENT", "the outbox row to be SENT after the broker returned", TimeSpan.FromSeconds(10));
+        await Eventually.ReturnsAsync(() => WelcomeTodosAsync(registered.UserId), n => n == 1, "one welcome todo after the broker returned", TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Unroutable_message_stays_pending_with_the_error_until_it_can_be_routed()
+    {
+        var http = _system.StartAuthApi().CreateClient();
+        await WaitForBrokerAsync(http);
+        await using var broker = await _system.ConnectBrokerAsync();
+        await using var channel = await broker.CreateChannelAsync();
+        await channel.QueueUnbindAsync(Topology.UserRegisteredQueue, Topology.Exchange, Topology.UserRegisteredRoutingKey);
+
+        var registered = await http.RegisterOkAsync();
+
+        var failed = await Eventually.ReturnsAsync(
+            () => RowAsync(registered.EventId),
+            row => row.Attempts >= 1,
+            "a failed publish attempt to be recorded on the row");
+        Assert.Equal("PENDING", failed.Status);
+        Assert.Contains("returned by the broker", failed.LastError, StringComparison.Ordinal);
+        Assert.Null(failed.SentAt);
+        Assert.True(failed.NextAttemptAt > failed.CreatedAt, "a failed row gets a later next attempt");
+
+        await channel.QueueBindAsync(Topology.UserRegisteredQueue, Topology.Exchange, Topology.UserRegisteredRoutingKey);
+        await Eventually.ReturnsAsync(() => OutboxStatusAsync(registered.EventId), s => s == "SENT", "the row to be SENT once the queue is bound again");
+        Assert.Equal(1u, await _system.QueueDepthAsync(Topology.UserRegisteredQueue));
+    }
+
+    [Fact]
+    public async Task Message_nacked_by_the_broker_stays_pending_with_the_error()
+    {
+        var http = _system.StartAuthApi().CreateClient();
+        await WaitForBrokerAsync(http);
+        // A quorum queue that is full and set to reject-publish makes the broker nack new messages.
+        await RabbitManagement.SetPolicyAsync(_system.VirtualHost, "full", "^user_registered_queue$", new Dictionary<string, object> { ["max-length"] = 0, ["overflow"] = "reject-publish" });
+        await Eventually.ReturnsAsync(
+            () => RabbitManagement.EffectivePolicyAsync(_system.VirtualHost, Topology.UserRegisteredQueue),
+            policy => policy.Contains("reject-publish", StringComparison.Ordinal),
+            "the max-length policy to apply to the queue");
+        await using (var broker = await _system.ConnectBrokerAsync())
+        await using (var channel = await broker.CreateChannelAsync(OutboxPublisher.ChannelOptions(1)))
+        {
+            await channel.BasicPublishAsync(Topology.Exchange, Topology.UserRegisteredRoutingKey, mandatory: true, new RabbitMQ.Client.BasicProperties(), Encoding.UTF8.GetBytes("filler"));
+        }
+
+        var registered = await http.RegisterOkAsync();
+
+        var failed = await Eventually.ReturnsAsync(() => RowAsync(registered.EventId), row => row.Attempts >= 1, "a nacked publish to be recorded on the row");
+        Assert.Equal("PENDING", failed.Status);
+        Assert.Contains("nacked", failed.LastError, StringComparison.Ordinal);
+
+        // Room again: a higher limit, and the backlog consumed (a quorum queue re-opens on dequeue).
+        await RabbitManagement.SetPolicyAsync(_system.VirtualHost, "full", "^user_registered_queue$", new Dictionary<string, object> { ["max-length"] = 1000, ["overflow"] = "reject-publish" });
+        await Eventually.ReturnsAsync(
+            () => RabbitManagement.EffectivePolicyAsync(_system.VirtualHost, Topology.UserRegisteredQueue),
+            policy => policy.Contains("1000", StringComparison.Ordinal),
+            "the higher limit to apply");
+        await _system.DrainAsync(Topology.UserRegisteredQueue);
+        await Eventually.ReturnsAsync(() => RowAsync(registered.EventId), row => row.Status == "SENT", "the row to be SENT once the broker accepts it", TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task Failure_between_the_two_inserts_leaves_neither_row_and_publishes_nothing()
+    {
+        var audit = await _system.BindAuditQueueAsync();
+        var http = _system.StartAuthApi().CreateClient();
+        await WaitForBrokerAsync(http);
+        await using (var connection = await _system.AuthDb.OpenConnectionAsync())
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                CREATE FUNCTION fail_outbox() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$;
+                CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION fail_outbox();
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var response = await http.RegisterAsync("half.written@example.com", "a good password");
+
+        await response.AssertProblemAsync(HttpStatusCode.InternalServerError);
+        Assert.Equal(0L, await _system.AuthScalarAsync<long>("SELECT count(*) FROM users"));
+        Assert.Equal(0L, await _system.AuthScalarAsync<long>("SELECT count(*) FROM outbox"));
+
+        await using (var connection = await _system.AuthDb.OpenConnectionAsync())
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "DROP TRIGGER fail_outbox ON outbox";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var later = await http.RegisterOkAsync();
+        await Eventually.ReturnsAsync(() => OutboxStatusAsync(later.EventId), s => s == "SENT", "the later registration to be relayed");
+        var published = await _system.DrainAsync(audit);
+        Assert.Equal([later.EventId.ToString()], published.Select(m => m.BasicProperties.MessageId));
+    }
+
+    [Fact]
+    public async Task Relay_dying_after_the_confirm_but_before_SENT_publishes_again_and_the_consumer_absorbs_it()
+    {
+        var audit = await _system.BindAuditQueueAsync();
+        var todoService = _system.StartTodoService();
+        var authHost = _system.StartAuthApi(("Outbox:RelayEnabled", "false"));
+        var registered = await authHost.CreateClient().RegisterOkAsync();
+
+        // A relay that claims the row, publishes it and gets the broker's ack, then dies before its commit.
+        await using (var broker = await _system.ConnectBrokerAsync())
+        await using (var channel = await broker.CreateChannelAsync(OutboxPublisher.ChannelOptions(10)))
+        await using (var connection = await _system.AuthDb.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            var rows = await OutboxStore.ClaimAsync(connection, transaction, 10, CancellationToken.None);
+            var (confirmed, failed) = await OutboxPublisher.PublishAsync(channel, rows, TimeSpan.FromSeconds(5), CancellationToken.None);
+            Assert.Equal([registered.EventId], rows.Select(r => r.EventId));
+            Assert.Single(confirmed);
+            Assert.Empty(failed);
+        } // disposed without commit: what a killed process leaves behind
+
+        Assert.Equal("PENDING", await OutboxStatusAsync(registered.EventId));
+        await Eventually.ReturnsAsync(() => WelcomeTodosAsync(registered.UserId), n => n == 1, "the first copy to create the welcome todo");
+
+        _system.StartAuthApi(); // a healthy relay takes over
+        await Eventually.ReturnsAsync(() => OutboxStatusAsync(registered.EventId), s => s == "SENT", "the surviving relay to publish the row again and mark it SENT");
+        await Eventually.ReturnsAsync(() => _system.QueueDepthAsync(Topology.UserRegisteredQueue), n => n == 0, "the consumer to take the second copy");
+        await todoService.DisposeAsync(); // a copy still in flight would be returned to the queue by this stop
+        Assert.Equal(0u, await _system.QueueDepthAsync(Topology.UserRegisteredQueue));
+
+        var published = await _system.DrainAsync(audit);
+        Assert.Equal(2, published.Count(m => m.BasicProperties.MessageId == registered.EventId.ToString()));
+        Assert.Equal(1L, await WelcomeTodosAsync(registered.UserId));
+    }
+
+    [Fact]
+    public async Task Two_relays_on_one_database_publish_each_row_once()
+    {
+        var audit = await _system.BindAuditQueueAsync();
+        var first = _system.StartAuthApi(("Outbox:BatchSize", "5"));
+        _system.StartAuthApi(("Outbox:BatchSize", "5"));
+        var http = first.CreateClient();
+
+        var events = new List<Guid>();
+        foreach (var chunk in Enumerable.Range(0, 40).Chunk(8))
+        {
+            var registered = await Task.WhenAll(chunk.Select(_ => http.RegisterOkAsync()));
+            events.AddRange(registered.Select(r => r.EventId));
+        }
+
+        await Eventually.ReturnsAsync(() => _system.AuthScalarAsync<long>("SELECT count(*) FROM outbox WHERE status = 'PENDING'"), n => n == 0, "all rows SENT");
+        var published = await _system.DrainAsync(audit);
+        Assert.Equal(events.Order(), published.Select(m => Guid.Parse(m.BasicProperties.MessageId!)).Order());
+    }
+
+    [Fact]
+    public async Task Published_message_carries_the_contract_properties_and_headers()
+    {
+        var audit = await _system.BindAuditQueueAsync();
+        var http = _system.StartAuthApi().CreateClient();
+        var response = await http.RegisterAsync(ApiClient.NewEmail(), "a good password", correlationId: "trace-me-1");
+        var registered = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<AuthApi.Features.Register.Response>(response.Content))!;
+
+        await Eventually.ReturnsAsync(() => OutboxStatusAsync(registered.EventId), s => s == "SENT", "the row to be SENT");
+        var message = Assert.Single(await _system.DrainAsync(audit));
+
+        Assert.Equal(registered.EventId.ToString(), message.BasicProperties.MessageId);
+        Assert.Equal("USER_REGISTERED", message.BasicProperties.Type);
+        Assert.Equal("application/json", message.BasicProperties.ContentType);
+        Assert.True(message.BasicProperties.Persistent);
+        Assert.Equal(Topology.UserRegisteredRoutingKey, message.RoutingKey);
+        Assert.Equal("trace-me-1", Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers!["x-correlation-id"]!));
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers["traceparent"]!));
+        Assert.DoesNotContain("a good password", Encoding.UTF8.GetString(message.Body.Span), StringComparison.Ordinal);
+    }
+
+    private async Task WaitForBrokerAsync(HttpClient http) =>
+        await Eventually.TrueAsync(
+            async () => (await http.GetStringAsync("/health/ready")).Contains("\"outbox-relay\":\"connected\"", StringComparison.Ordinal),
+            "the relay to connect to the broker");
+
+    private Task<string> OutboxStatusAsync(Guid eventId) =>
+        _system.AuthScalarAsync<string>("SELECT status FROM outbox WHERE event_id = @eventId", new { eventId });
+
+    private Task<long> WelcomeTodosAsync(Guid userId) =>
+        _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = @userId AND title = 'Welcome to the App'", new { userId });
+
+    private async Task<OutboxRowState> RowAsync(Guid eventId)
+    {
+        await using var connection = await _system.AuthDb.OpenConnectionAsync();
+        return await Dapper.SqlMapper.QuerySingleAsync<OutboxRowState>(connection,
+            "SELECT status, attempts, last_error AS LastError, sent_at AS SentAt, next_attempt_at AS NextAttemptAt, created_at AS CreatedAt FROM outbox WHERE event_id = @eventId",
+            new { eventId });
+    }
+
+    private sealed record OutboxRowState(string Status, int Attempts, string? LastError, DateTime? SentAt, DateTime NextAttemptAt, DateTime CreatedAt)
+    {
+        public override string ToString() => $"{Status}, attempts {Attempts}, error '{LastError}'";
+    }
+}
