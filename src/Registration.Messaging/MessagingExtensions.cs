@@ -41,6 +41,7 @@ public static class MessagingExtensions
         builder.AddRabbitMq();
         builder.Services.AddOptions<ConsumerOptions>().BindConfiguration(ConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IMessageHandler, THandler>();
+        builder.Services.AddSingleton<ConsumerMetrics>();
         if (builder.Configuration.GetValue($"{ConsumerOptions.Section}:{nameof(ConsumerOptions.Enabled)}", true))
         {
             builder.Services.AddHostedService<QueueConsumerWorker>();

@@ -3,10 +3,11 @@ using RabbitMQ.Client;
 namespace Registration.Messaging.Consuming;
 
 /// <summary>
-/// Applies one message. Return normally when it is applied (or was already), throw
-/// <see cref="PoisonMessageException"/> when it can never be applied; any other exception is retried.
+/// Applies one message and says whether it changed anything (<see cref="MessageOutcome.Applied"/>) or had
+/// been applied before (<see cref="MessageOutcome.Duplicate"/>). Throw <see cref="PoisonMessageException"/>
+/// when it can never be applied; any other exception is retried.
 /// </summary>
 public interface IMessageHandler
 {
-    Task HandleAsync(ReadOnlyMemory<byte> body, IReadOnlyBasicProperties properties, CancellationToken cancellationToken);
+    Task<MessageOutcome> HandleAsync(ReadOnlyMemory<byte> body, IReadOnlyBasicProperties properties, CancellationToken cancellationToken);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ public sealed partial class QueueConsumerWorker(
     IMessageHandler handler,
     RabbitMqConnector connector,
     BrokerStatus brokerStatus,
+    ConsumerMetrics metrics,
     IOptions<ConsumerOptions> options,
     ILogger<QueueConsumerWorker> logger) : BackgroundService
 {
@@ -80,10 +82,12 @@ public sealed partial class QueueConsumerWorker(
             ["CorrelationId"] = delivery.BasicProperties.CorrelationId,
         });
         var deliveries = DeliveryCount(delivery.BasicProperties) + 1;
+        var started = Stopwatch.GetTimestamp();
         try
         {
-            await handler.HandleAsync(delivery.Body, delivery.BasicProperties, stoppingToken);
+            var outcome = await handler.HandleAsync(delivery.Body, delivery.BasicProperties, stoppingToken);
             await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, stoppingToken);
+            metrics.Settled(outcome, Stopwatch.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -92,20 +96,24 @@ public sealed partial class QueueConsumerWorker(
         catch (PoisonMessageException ex)
         {
             await DeadLetterAsync(channel, deadLetters, delivery, ex.Message, deliveries, stoppingToken);
+            metrics.Settled(MessageOutcome.DeadLettered, Stopwatch.GetElapsedTime(started));
         }
         catch (Exception ex) when (DatabaseFailures.IsTransient(ex))
         {
             LogTransientFailure(ex.Message);
             await RequeueAsync(channel, delivery, stoppingToken);
+            metrics.Settled(MessageOutcome.Requeued, Stopwatch.GetElapsedTime(started));
         }
         catch (Exception ex) when (deliveries >= options.Value.MaxDeliveries)
         {
             await DeadLetterAsync(channel, deadLetters, delivery, $"failed {deliveries} times, last: {ex.GetType().Name}: {ex.Message}", deliveries, stoppingToken);
+            metrics.Settled(MessageOutcome.DeadLettered, Stopwatch.GetElapsedTime(started));
         }
         catch (Exception ex)
         {
             LogFailure(deliveries, options.Value.MaxDeliveries, ex);
             await RequeueAsync(channel, delivery, stoppingToken);
+            metrics.Settled(MessageOutcome.Requeued, Stopwatch.GetElapsedTime(started));
         }
     }
 

@@ -13,7 +13,7 @@ public sealed partial class WelcomeTodoHandler(NpgsqlDataSource db, ILogger<Welc
 {
     public const string WelcomeTitle = "Welcome to the App";
 
-    public async Task HandleAsync(ReadOnlyMemory<byte> body, IReadOnlyBasicProperties properties, CancellationToken cancellationToken)
+    public async Task<MessageOutcome> HandleAsync(ReadOnlyMemory<byte> body, IReadOnlyBasicProperties properties, CancellationToken cancellationToken)
     {
         var message = UserRegisteredReader.Read(body);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["UserId"] = message.Data.UserId, ["EventId"] = message.EventId });
@@ -40,11 +40,11 @@ public sealed partial class WelcomeTodoHandler(NpgsqlDataSource db, ILogger<Welc
         if (created == 1)
         {
             LogCreated(message.EventId);
+            return MessageOutcome.Applied;
         }
-        else
-        {
-            LogDuplicate(message.EventId);
-        }
+
+        LogDuplicate(message.EventId);
+        return MessageOutcome.Duplicate;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Welcome todo created for event {EventId}")]

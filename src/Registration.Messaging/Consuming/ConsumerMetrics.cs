@@ -1,0 +1,47 @@
+using System.Diagnostics.Metrics;
+
+namespace Registration.Messaging.Consuming;
+
+/// <summary>What the consumer did with each message, and how long the handler took.</summary>
+public sealed class ConsumerMetrics
+{
+    public const string MeterName = "Registration.Consumer";
+    public const string MessagesInstrument = "registration.consumer.messages";
+
+    private readonly Counter<long> _messages;
+    private readonly Histogram<double> _handlerDuration;
+
+    public ConsumerMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _messages = meter.CreateCounter<long>(MessagesInstrument, "{message}", "Messages settled by the consumer, by outcome: applied, duplicate, requeued, dead_lettered.");
+        _handlerDuration = meter.CreateHistogram<double>("registration.consumer.handler.duration", "ms", "Time the handler took for a message it settled.");
+    }
+
+    public void Settled(MessageOutcome outcome, TimeSpan handlerTime)
+    {
+        var tag = new KeyValuePair<string, object?>("outcome", outcome.ToTag());
+        _messages.Add(1, tag);
+        _handlerDuration.Record(handlerTime.TotalMilliseconds, tag);
+    }
+}
+
+public enum MessageOutcome
+{
+    Applied,
+    Duplicate,
+    Requeued,
+    DeadLettered,
+}
+
+public static class MessageOutcomeTags
+{
+    public static string ToTag(this MessageOutcome outcome) => outcome switch
+    {
+        MessageOutcome.Applied => "applied",
+        MessageOutcome.Duplicate => "duplicate",
+        MessageOutcome.Requeued => "requeued",
+        MessageOutcome.DeadLettered => "dead_lettered",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
+    };
+}

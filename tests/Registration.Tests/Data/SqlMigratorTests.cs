@@ -1,0 +1,25 @@
+using Registration.ServiceDefaults.Data;
+using Registration.Tests.Infrastructure;
+
+namespace Registration.Tests.Data;
+
+public sealed class SqlMigratorTests : IAsyncLifetime
+{
+    private TestSystem _system = null!;
+
+    public async Task InitializeAsync() => _system = await TestSystem.CreateAsync();
+
+    public async Task DisposeAsync() => await _system.DisposeAsync();
+
+    [Fact]
+    public async Task Instances_starting_at_once_apply_each_migration_exactly_once()
+    {
+        var assembly = typeof(AuthApi.Program).Assembly;
+
+        var applied = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => SqlMigrator.MigrateAsync(_system.AuthDb, assembly, CancellationToken.None))));
+
+        Assert.Equal(["001_users", "002_outbox"], applied.SelectMany(versions => versions).Order());
+        Assert.Equal(2L, await _system.AuthScalarAsync<long>("SELECT count(*) FROM schema_migrations"));
+        Assert.Empty(await SqlMigrator.MigrateAsync(_system.AuthDb, assembly, CancellationToken.None));
+    }
+}
