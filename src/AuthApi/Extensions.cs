@@ -11,7 +11,8 @@ public static class Extensions
     {
         builder.AddDatabase(typeof(Extensions).Assembly);
         builder.AddJwtAuthentication();
-        builder.AddOutboxRelay();
+        builder.AddClusterMembership("auth-api");
+        builder.AddOutbox();
         builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PasswordHashing>();
         builder.Services.AddSingleton<TokenIssuer>();

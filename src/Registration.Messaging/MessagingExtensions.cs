@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Registration.Messaging.Membership;
 using Registration.Messaging.Broker;
 using Registration.Messaging.Consuming;
 using Registration.Messaging.Outbox;
@@ -19,15 +21,27 @@ public static class MessagingExtensions
         return builder;
     }
 
-    /// <summary>The outbox relay, unless Outbox:RelayEnabled is false for this instance.</summary>
-    public static IHostApplicationBuilder AddOutboxRelay(this IHostApplicationBuilder builder)
+    /// <summary>This instance's row in cluster_members, kept fresh by heartbeats.</summary>
+    public static IHostApplicationBuilder AddClusterMembership(this IHostApplicationBuilder builder, string role)
+    {
+        builder.Services.AddOptions<MembershipOptions>().BindConfiguration(MembershipOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(sp => new InstanceIdentity(role, sp.GetRequiredService<IOptions<MembershipOptions>>().Value.Workers));
+        builder.Services.AddHostedService<MembershipWorker>();
+        return builder;
+    }
+
+    /// <summary>The outbox writer, and the relay unless Outbox:RelayEnabled is false for this instance.</summary>
+    public static IHostApplicationBuilder AddOutbox(this IHostApplicationBuilder builder)
     {
         builder.AddRabbitMq();
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<OutboxWriter>();
         builder.Services.AddSingleton<OutboxRelay>();
         builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<PartitionLeases>();
         if (builder.Configuration.GetValue($"{OutboxOptions.Section}:{nameof(OutboxOptions.RelayEnabled)}", true))
         {
+            builder.Services.Configure<MembershipOptions>(o => o.Workers.Add(PartitionLeases.RelayWorker));
             builder.Services.AddHostedService<OutboxRelayWorker>();
         }
 
@@ -44,6 +58,7 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<ConsumerMetrics>();
         if (builder.Configuration.GetValue($"{ConsumerOptions.Section}:{nameof(ConsumerOptions.Enabled)}", true))
         {
+            builder.Services.Configure<MembershipOptions>(o => o.Workers.Add(QueueConsumerWorker.WorkerName));
             builder.Services.AddHostedService<QueueConsumerWorker>();
         }
 

@@ -11,6 +11,7 @@ public static class Extensions
     {
         builder.AddDatabase(typeof(Extensions).Assembly);
         builder.AddJwtAuthentication();
+        builder.AddClusterMembership("todo-service");
         builder.AddQueueConsumer<WelcomeTodoHandler>();
         return builder;
     }

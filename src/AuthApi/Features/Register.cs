@@ -25,7 +25,7 @@ public static partial class Register
     public sealed record Response(Guid UserId, string Email, Guid EventId, string CorrelationId);
 
     public static async Task<IResult> HandleAsync(
-        HttpContext http, NpgsqlDataSource db, PasswordHashing hashing, TimeProvider clock, ILogger<Request> logger, CancellationToken cancellationToken)
+        HttpContext http, NpgsqlDataSource db, OutboxWriter outbox, PasswordHashing hashing, TimeProvider clock, ILogger<Request> logger, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<Request>(http.Request, cancellationToken);
         if (body.Problem is not null)
@@ -67,7 +67,7 @@ public static partial class Register
                 detail: "An account with this email address already exists.");
         }
 
-        await OutboxWriter.AddAsync(connection, transaction, ToOutboxMessage(registered), cancellationToken);
+        await outbox.AddAsync(connection, transaction, ToOutboxMessage(registered), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         LogRegistered(logger, userId, registered.EventId);

@@ -24,7 +24,7 @@ public sealed partial class QueueConsumerWorker(
     IOptions<ConsumerOptions> options,
     ILogger<QueueConsumerWorker> logger) : BackgroundService
 {
-    private const string WorkerName = "consumer";
+    public const string WorkerName = "consumer";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

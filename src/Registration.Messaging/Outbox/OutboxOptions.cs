@@ -9,6 +9,17 @@ public sealed class OutboxOptions
     /// <summary>Run the relay in this instance. Switch off to run an instance that only serves HTTP.</summary>
     public bool RelayEnabled { get; set; } = true;
 
+    /// <summary>
+    /// Outbox partitions (stable hash of the user id). Each has one relay at a time. Change it only with
+    /// an empty outbox: rows written under another count would land in partitions nobody leases.
+    /// </summary>
+    [Range(1, 1024)]
+    public int Partitions { get; set; } = 16;
+
+    /// <summary>A partition lease lasts this long unless renewed (renewed at a third of it).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.300", "00:10:00")]
+    public TimeSpan LeaseTtl { get; set; } = TimeSpan.FromSeconds(10);
+
     [Range(1, 5000)]
     public int BatchSize { get; set; } = 500;
 

@@ -11,31 +11,37 @@ namespace Registration.Messaging.Outbox;
 /// </summary>
 public sealed class OutboxRelay(NpgsqlDataSource dataSource, IOptions<OutboxOptions> options)
 {
-    public async Task<RelayResult> RelayBatchAsync(IChannel channel, CancellationToken cancellationToken)
+    public async Task<RelayResult> RelayBatchAsync(IChannel channel, Fence fence, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        if (fence.Leases.Count == 0)
+        {
+            return new RelayResult(0, 0, 0, null);
+        }
+
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var rows = await OutboxStore.ClaimAsync(connection, transaction, settings.BatchSize, cancellationToken);
+        var rows = await OutboxStore.ClaimAsync(connection, transaction, fence.Leases.Keys.ToArray(), settings.BatchSize, cancellationToken);
         if (rows.Count == 0)
         {
-            return new RelayResult(0, 0, null);
+            return new RelayResult(0, 0, 0, null);
         }
 
         var (confirmed, failed) = await OutboxPublisher.PublishAsync(channel, rows, settings.ConfirmTimeout, cancellationToken);
         var failures = failed
             .Select(f => new PublishFailure(f.Row.Id, f.Error, Backoff.Compute(f.Row.Attempts + 1, settings.RetryInitialDelay, settings.RetryMaxDelay)))
             .ToList();
-        await OutboxStore.RecordAsync(connection, transaction, confirmed, failures, cancellationToken);
+        var marked = await OutboxStore.RecordAsync(connection, transaction, fence, confirmed, failures, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new RelayResult(rows.Count, confirmed.Count, failures.FirstOrDefault()?.Error);
+        return new RelayResult(rows.Count, marked, confirmed.Count - marked, failures.FirstOrDefault()?.Error);
     }
 }
 
 /// <param name="Claimed">Rows taken in this step.</param>
 /// <param name="Sent">Rows the broker confirmed and that are now SENT.</param>
+/// <param name="Fenced">Rows the broker confirmed that could not be marked because a lease was lost meanwhile.</param>
 /// <param name="FirstError">The error of the first failed row, if any.</param>
-public readonly record struct RelayResult(int Claimed, int Sent, string? FirstError)
+public readonly record struct RelayResult(int Claimed, int Sent, int Fenced, string? FirstError)
 {
-    public int Failed => Claimed - Sent;
+    public int Failed => Claimed - Sent - Fenced;
 }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
+using Registration.Messaging.Membership;
 using Registration.Messaging.Broker;
 using Registration.ServiceDefaults.Data;
 
@@ -13,6 +15,8 @@ namespace Registration.Messaging.Outbox;
 public sealed partial class OutboxRelayWorker(
     OutboxRelay relay,
     OutboxSignal signal,
+    PartitionLeases leases,
+    InstanceIdentity me,
     RabbitMqConnector connector,
     BrokerStatus brokerStatus,
     IOptions<OutboxOptions> options,
@@ -21,7 +25,43 @@ public sealed partial class OutboxRelayWorker(
     private const string WorkerName = "outbox-relay";
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(signal.ListenAsync(stoppingToken), RelayAsync(stoppingToken));
+        Task.WhenAll(signal.ListenAsync(stoppingToken), MaintainLeasesAsync(stoppingToken), RelayAsync(stoppingToken));
+
+    /// <summary>Stops relaying, then gives the partitions back so that a survivor takes them at once.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await leases.ReleaseAllAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException)
+        {
+            LogReleaseFailed(ex.Message);
+        }
+    }
+
+    private async Task MaintainLeasesAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await leases.RefreshAsync(stoppingToken))
+                {
+                    LogPartitions(string.Join(",", leases.Owned.Keys.Order()));
+                    signal.Wake();
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogLeasesLost(ex.Message);
+            }
+
+            await Pause.ForAsync(settings.LeaseTtl / 3, stoppingToken);
+        }
+    }
 
     private async Task RelayAsync(CancellationToken stoppingToken)
     {
@@ -69,7 +109,7 @@ public sealed partial class OutboxRelayWorker(
             RelayResult result;
             try
             {
-                result = await relay.RelayBatchAsync(channel, stoppingToken);
+                result = await relay.RelayBatchAsync(channel, new Fence(me.InstanceId, leases.Owned), stoppingToken);
             }
             catch (Exception ex) when (DatabaseFailures.IsTransient(ex))
             {
@@ -81,6 +121,11 @@ public sealed partial class OutboxRelayWorker(
             if (result.Sent > 0)
             {
                 LogPublished(result.Sent);
+            }
+
+            if (result.Fenced > 0)
+            {
+                LogFenced(result.Fenced);
             }
 
             if (result.Failed > 0)
@@ -95,6 +140,18 @@ public sealed partial class OutboxRelayWorker(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox partitions held by this relay: [{Partitions}]")]
+    private partial void LogPartitions(string partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition leases could not be renewed; relaying stops until they are: {Reason}")]
+    private partial void LogLeasesLost(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} confirmed events not marked SENT: their partition lease was lost meanwhile (the new owner republishes them)")]
+    private partial void LogFenced(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release partition leases on stop (they expire after the TTL): {Reason}")]
+    private partial void LogReleaseFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox relay connected to the broker")]
     private partial void LogConnected();

@@ -12,6 +12,9 @@ public sealed partial class OutboxSignal(NpgsqlDataSource dataSource, ILogger<Ou
 {
     private readonly Channel<bool> _wakeups = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
+    /// <summary>Wakes the relay now, e.g. after it took over partitions.</summary>
+    public void Wake() => _wakeups.Writer.TryWrite(true);
+
     /// <summary>Waits for a notification, at most <paramref name="timeout"/> (the fallback poll).</summary>
     public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -35,14 +38,14 @@ public sealed partial class OutboxSignal(NpgsqlDataSource dataSource, ILogger<Ou
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-                connection.Notification += (_, _) => _wakeups.Writer.TryWrite(true);
+                connection.Notification += (_, _) => Wake();
                 await using (var listen = new NpgsqlCommand($"LISTEN {OutboxWriter.NotifyChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(cancellationToken);
                 }
 
                 // Rows may have committed while nobody listened.
-                _wakeups.Writer.TryWrite(true);
+                Wake();
                 while (true)
                 {
                     await connection.WaitAsync(cancellationToken);

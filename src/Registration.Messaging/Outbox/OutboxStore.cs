@@ -7,20 +7,27 @@ namespace Registration.Messaging.Outbox;
 public static class OutboxStore
 {
     /// <summary>
-    /// Locks up to <paramref name="limit"/> due PENDING rows in id order for the rest of the transaction.
-    /// SKIP LOCKED lets another relay take the next rows instead of publishing the same ones.
+    /// Locks up to <paramref name="limit"/> PENDING rows of the given partitions in id order for the rest of
+    /// the transaction. A row waiting for its retry holds back the later rows of its partition, so one
+    /// partition's rows go out in order. SKIP LOCKED lets another relay take other rows instead of waiting.
     /// </summary>
-    public static async Task<IReadOnlyList<OutboxRow>> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int limit, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<OutboxRow>> ClaimAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<short> partitions, int limit, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             """
-            SELECT id, event_id, event_type, payload::text, headers::text, attempts
-            FROM outbox
-            WHERE status = 'PENDING' AND next_attempt_at <= now()
-            ORDER BY id
+            WITH held_back AS (
+                SELECT partition, min(id) AS from_id FROM outbox
+                WHERE status = 'PENDING' AND attempts > 0 AND next_attempt_at > now() AND partition = ANY(@partitions)
+                GROUP BY partition)
+            SELECT o.id, o.event_id, o.event_type, o.payload::text, o.headers::text, o.attempts, o.partition
+            FROM outbox o LEFT JOIN held_back h ON h.partition = o.partition
+            WHERE o.status = 'PENDING' AND o.partition = ANY(@partitions) AND (h.from_id IS NULL OR o.id < h.from_id)
+            ORDER BY o.id
             LIMIT @limit
-            FOR UPDATE SKIP LOCKED
+            FOR UPDATE OF o SKIP LOCKED
             """, connection, transaction);
+        command.Parameters.AddWithValue("partitions", partitions.ToArray());
         command.Parameters.AddWithValue("limit", limit);
 
         var rows = new List<OutboxRow>(limit);
@@ -33,52 +40,72 @@ public static class OutboxStore
                 reader.GetString(2),
                 reader.GetString(3),
                 JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(4)) ?? [],
-                reader.GetInt32(5)));
+                reader.GetInt32(5),
+                reader.GetInt16(6)));
         }
 
         return rows;
     }
 
-    /// <summary>Marks confirmed rows SENT and failed rows still PENDING with their error and next attempt, in one round trip.</summary>
-    public static async Task RecordAsync(
+    /// <summary>
+    /// Marks confirmed rows SENT and failed rows still PENDING with their error and next attempt, in one
+    /// round trip, but only rows of partitions whose lease this relay still holds with the same fencing
+    /// token: a relay that lost a lease changes nothing there (the new owner publishes those rows again).
+    /// </summary>
+    /// <returns>The rows marked SENT.</returns>
+    public static async Task<int> RecordAsync(
         NpgsqlConnection connection,
         NpgsqlTransaction transaction,
+        Fence fence,
         IReadOnlyList<long> confirmed,
         IReadOnlyList<PublishFailure> failures,
         CancellationToken cancellationToken)
     {
+        const string Fenced = """
+            l.partition = o.partition AND l.owner = @owner AND l.expires_at > now()
+            AND l.token = (SELECT t.token FROM unnest(@partitions, @tokens) AS t(partition, token) WHERE t.partition = o.partition)
+            """;
         await using var batch = new NpgsqlBatch(connection, transaction);
-        if (confirmed.Count > 0)
-        {
-            var sent = new NpgsqlBatchCommand(
-                """
-                UPDATE outbox SET status = 'SENT', sent_at = now(), last_error = NULL
-                WHERE id = ANY(@ids) AND status = 'PENDING'
-                """);
-            sent.Parameters.AddWithValue("ids", confirmed.ToArray());
-            batch.BatchCommands.Add(sent);
-        }
+        var sent = new NpgsqlBatchCommand(
+            $"""
+            UPDATE outbox AS o SET status = 'SENT', sent_at = now(), last_error = NULL
+            FROM outbox_leases AS l
+            WHERE o.id = ANY(@ids) AND o.status = 'PENDING' AND {Fenced}
+            """);
+        sent.Parameters.AddWithValue("ids", confirmed.ToArray());
+        fence.AddTo(sent.Parameters);
+        batch.BatchCommands.Add(sent);
 
         if (failures.Count > 0)
         {
             var failed = new NpgsqlBatchCommand(
-                """
+                $"""
                 UPDATE outbox AS o
                 SET attempts = o.attempts + 1, last_error = f.error, next_attempt_at = now() + f.delay
-                FROM unnest(@ids, @errors, @delays) AS f(id, error, delay)
-                WHERE o.id = f.id AND o.status = 'PENDING'
+                FROM unnest(@ids, @errors, @delays) AS f(id, error, delay), outbox_leases AS l
+                WHERE o.id = f.id AND o.status = 'PENDING' AND {Fenced}
                 """);
             failed.Parameters.AddWithValue("ids", failures.Select(f => f.RowId).ToArray());
             failed.Parameters.AddWithValue("errors", failures.Select(f => f.Error).ToArray());
             failed.Parameters.AddWithValue("delays", failures.Select(f => f.RetryAfter).ToArray());
+            fence.AddTo(failed.Parameters);
             batch.BatchCommands.Add(failed);
         }
 
-        if (batch.BatchCommands.Count > 0)
-        {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return sent.RecordsAffected;
     }
 }
 
 public sealed record PublishFailure(long RowId, string Error, TimeSpan RetryAfter);
+
+/// <summary>The leases (partition and fencing token) a relay believes it holds, checked inside every update it makes.</summary>
+public sealed record Fence(string Owner, IReadOnlyDictionary<short, long> Leases)
+{
+    public void AddTo(NpgsqlParameterCollection parameters)
+    {
+        parameters.AddWithValue("owner", Owner);
+        parameters.AddWithValue("partitions", Leases.Keys.ToArray());
+        parameters.AddWithValue("tokens", Leases.Values.ToArray());
+    }
+}

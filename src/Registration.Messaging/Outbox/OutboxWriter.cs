@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -7,22 +8,24 @@ namespace Registration.Messaging.Outbox;
 /// <summary>
 /// Adds an event to the outbox inside the caller's transaction, so it commits or rolls back with the
 /// business change, and NOTIFYs the relay, which PostgreSQL delivers only if that transaction commits.
+/// The row's partition is a stable hash of the aggregate id, so one aggregate's events share a partition.
 /// </summary>
-public static class OutboxWriter
+public sealed class OutboxWriter(IOptions<OutboxOptions> options)
 {
     public const string NotifyChannel = "outbox_pending";
 
-    public static async Task AddAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OutboxMessage message, CancellationToken cancellationToken)
+    public async Task AddAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OutboxMessage message, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             $"""
-            INSERT INTO outbox (event_id, event_type, aggregate_id, payload, headers)
-            VALUES (@event_id, @event_type, @aggregate_id, @payload, @headers);
+            INSERT INTO outbox (event_id, event_type, aggregate_id, partition, payload, headers)
+            VALUES (@event_id, @event_type, @aggregate_id, @partition, @payload, @headers);
             NOTIFY {NotifyChannel};
             """, connection, transaction);
         command.Parameters.AddWithValue("event_id", message.EventId);
         command.Parameters.AddWithValue("event_type", message.EventType);
         command.Parameters.AddWithValue("aggregate_id", message.AggregateId);
+        command.Parameters.AddWithValue("partition", OutboxPartitioner.PartitionOf(message.AggregateId, options.Value.Partitions));
         command.Parameters.AddWithValue("payload", NpgsqlDbType.Json, message.Payload);
         command.Parameters.AddWithValue("headers", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(message.Headers));
         await command.ExecuteNonQueryAsync(cancellationToken);

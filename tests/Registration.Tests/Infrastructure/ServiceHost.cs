@@ -1,18 +1,93 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Registration.Tests.Infrastructure;
 
-/// <summary>One in-process instance of a service (AuthApi or TodoService) with test settings; dispose to stop it.</summary>
-public sealed class ServiceHost<TProgram>(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<TProgram>
+/// <summary>
+/// One in-process instance of a service (AuthApi or TodoService) with test settings. It reaches the
+/// database and the broker through proxies of its own, so a test can stop it gracefully
+/// (<see cref="StopAsync"/>) or kill it (<see cref="KillAsync"/>): every connection dropped at once and
+/// nothing more said to anyone, which is what the rest of the cluster sees of a SIGKILL.
+/// </summary>
+public sealed class ServiceHost<TProgram> : WebApplicationFactory<TProgram>
     where TProgram : class
 {
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private IHost? _host;
+
+    public ServiceHost(IReadOnlyDictionary<string, string?> settings, TcpProxy database, TcpProxy broker)
+    {
+        _settings = settings;
+        Database = database;
+        Broker = broker;
+    }
+
+    /// <summary>This instance's own path to the database.</summary>
+    public TcpProxy Database { get; }
+
+    /// <summary>This instance's own path to the broker.</summary>
+    public TcpProxy Broker { get; }
+
+    public bool IsRunning { get; private set; }
+
+    public void Start()
+    {
+        _ = Server; // starts it: migrations run, workers start
+        IsRunning = true;
+    }
+
+    /// <summary>A graceful stop: workers finish or abandon in-flight work, leases are released, the member leaves.</summary>
+    public ValueTask StopAsync() => DisposeAsync();
+
+    /// <summary>Connections cut first, then the process is gone: no lease release, no goodbye, no acks.</summary>
+    public ValueTask KillAsync()
+    {
+        Database.Cut();
+        Broker.Cut();
+        return DisposeAsync();
+    }
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        _host = base.CreateHost(builder);
+        return _host;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
         }
+    }
+
+    /// <summary>
+    /// Stops the host while its services are still alive, then disposes it. (The base class would dispose
+    /// the services before stopping the hosted services, so their graceful stop could not reach the database.)
+    /// </summary>
+    public override async ValueTask DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            var host = _host;
+            _host = null;
+            IsRunning = false;
+            var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (lifetime.ApplicationStopped.Register(() => stopped.TrySetResult()))
+            {
+                lifetime.StopApplication();
+                await stopped.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            }
+
+            host.Dispose();
+        }
+
+        await Database.DisposeAsync();
+        await Broker.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 }

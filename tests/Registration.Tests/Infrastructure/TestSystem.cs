@@ -59,19 +59,32 @@ public sealed class TestSystem : IAsyncDisposable
         return system;
     }
 
-    public ServiceHost<AuthApi.Program> StartAuthApi(params (string Key, string? Value)[] overrides)
+    public ServiceHost<AuthApi.Program> StartAuthApi(params (string Key, string? Value)[] overrides) =>
+        Start<AuthApi.Program>("auth-api", AuthDatabase, AuthDatabaseProxy, overrides);
+
+    public ServiceHost<TodoService.Program> StartTodoService(params (string Key, string? Value)[] overrides) =>
+        Start<TodoService.Program>("todo-service", TodoDatabase, TodoDatabaseProxy, overrides);
+
+    /// <summary>Stops every running instance of a service gracefully.</summary>
+    public async Task StopAllAsync<TProgram>()
+        where TProgram : class
     {
-        var host = new ServiceHost<AuthApi.Program>(Settings("auth-api", TestSettings.PostgresConnectionString(AuthDatabase, AuthDatabaseProxy.Port), overrides));
-        _hosts.Add(host);
-        _ = host.Server; // starts it: migrations run, workers start
-        return host;
+        foreach (var host in _hosts.OfType<ServiceHost<TProgram>>().Where(h => h.IsRunning).ToList())
+        {
+            await host.StopAsync();
+        }
     }
 
-    public ServiceHost<TodoService.Program> StartTodoService(params (string Key, string? Value)[] overrides)
+    private ServiceHost<TProgram> Start<TProgram>(string name, string database, TcpProxy databaseProxy, (string Key, string? Value)[] overrides)
+        where TProgram : class
     {
-        var host = new ServiceHost<TodoService.Program>(Settings("todo-service", TestSettings.PostgresConnectionString(TodoDatabase, TodoDatabaseProxy.Port), overrides));
+        // The instance's own proxies sit in front of the shared ones: the test can cut the broker or the
+        // database for everybody (shared proxy) or kill one instance (its own proxies).
+        var ownDatabase = new TcpProxy("127.0.0.1", databaseProxy.Port);
+        var ownBroker = new TcpProxy("127.0.0.1", BrokerProxy.Port);
+        var host = new ServiceHost<TProgram>(Settings(name, TestSettings.PostgresConnectionString(database, ownDatabase.Port), ownBroker.Port, overrides), ownDatabase, ownBroker);
         _hosts.Add(host);
-        _ = host.Server;
+        host.Start();
         return host;
     }
 
@@ -160,13 +173,13 @@ public sealed class TestSystem : IAsyncDisposable
         await RabbitManagement.DeleteVirtualHostAsync(VirtualHost);
     }
 
-    private Dictionary<string, string?> Settings(string clientName, string connectionString, (string Key, string? Value)[] overrides)
+    private Dictionary<string, string?> Settings(string clientName, string connectionString, int brokerPort, (string Key, string? Value)[] overrides)
     {
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Database"] = connectionString,
             ["RabbitMq:Host"] = "127.0.0.1",
-            ["RabbitMq:Port"] = BrokerProxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RabbitMq:Port"] = brokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["RabbitMq:VirtualHost"] = VirtualHost,
             ["RabbitMq:UserName"] = TestSettings.RabbitUser,
             ["RabbitMq:Password"] = TestSettings.RabbitPassword,

@@ -11,6 +11,7 @@ namespace Registration.Tests.Outbox;
 /// <summary>The outbox relay against a real broker: confirms, refusals, outages and a relay dying mid-publish.</summary>
 public sealed class RelayTests : IAsyncLifetime
 {
+    private static readonly short[] AllPartitions = [.. Enumerable.Range(0, 16).Select(p => (short)p)];
     private TestSystem _system = null!;
 
     public async Task InitializeAsync() => _system = await TestSystem.CreateAsync();
@@ -146,7 +147,7 @@ public sealed class RelayTests : IAsyncLifetime
         await using (var connection = await _system.AuthDb.OpenConnectionAsync())
         await using (var transaction = await connection.BeginTransactionAsync())
         {
-            var rows = await OutboxStore.ClaimAsync(connection, transaction, 10, CancellationToken.None);
+            var rows = await OutboxStore.ClaimAsync(connection, transaction, AllPartitions, 10, CancellationToken.None);
             var (confirmed, failed) = await OutboxPublisher.PublishAsync(channel, rows, TimeSpan.FromSeconds(5), CancellationToken.None);
             Assert.Equal([registered.EventId], rows.Select(r => r.EventId));
             Assert.Single(confirmed);
