@@ -1,19 +1,25 @@
 namespace Registration.Contracts;
 
-/// <summary>The USER_REGISTERED event as it travels on the wire (camelCase JSON, version 1).</summary>
+/// <summary>
+/// The USER_REGISTERED event as it travels on the wire (camelCase JSON, version 1). <see cref="Sequence"/>
+/// numbers the events of one user in commit order (registration is the user's first event, 1), so a
+/// consumer can recognise an event older than one it already applied.
+/// </summary>
 public sealed record UserRegistered(
     Guid EventId,
     string EventType,
     int Version,
     DateTimeOffset OccurredAt,
     string CorrelationId,
+    long Sequence,
     UserRegisteredData Data)
 {
     public const string Type = "USER_REGISTERED";
     public const int CurrentVersion = 1;
+    public const long FirstSequence = 1;
 
-    public static UserRegistered Create(Guid eventId, DateTimeOffset occurredAt, string correlationId, Guid userId, string email) =>
-        new(eventId, Type, CurrentVersion, occurredAt, correlationId, new UserRegisteredData(userId, email));
+    public static UserRegistered Create(Guid eventId, DateTimeOffset occurredAt, string correlationId, Guid userId, string email, long sequence = FirstSequence) =>
+        new(eventId, Type, CurrentVersion, occurredAt, correlationId, sequence, new UserRegisteredData(userId, email));
 }
 
 public sealed record UserRegisteredData(Guid UserId, string Email);

@@ -30,6 +30,7 @@ public static class ServiceDefaultsExtensions
             }
         });
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
         builder.Services.AddHealthChecks();
         return builder;
     }

@@ -1,3 +1,4 @@
+using Registration.Messaging.Membership;
 using Registration.ServiceDefaults;
 
 namespace TodoService;
@@ -16,6 +17,7 @@ public sealed class Program
         app.UseAuthorization();
         app.MapDefaultEndpoints();
         app.MapTodoApi();
+        app.MapClusterAdminApi();
         app.Run();
     }
 }

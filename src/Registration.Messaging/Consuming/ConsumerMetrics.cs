@@ -14,7 +14,7 @@ public sealed class ConsumerMetrics
     public ConsumerMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
-        _messages = meter.CreateCounter<long>(MessagesInstrument, "{message}", "Messages settled by the consumer, by outcome: applied, duplicate, requeued, dead_lettered.");
+        _messages = meter.CreateCounter<long>(MessagesInstrument, "{message}", "Messages settled by the consumer, by outcome: applied, duplicate, stale, requeued, dead_lettered.");
         _handlerDuration = meter.CreateHistogram<double>("registration.consumer.handler.duration", "ms", "Time the handler took for a message it settled.");
     }
 
@@ -30,6 +30,7 @@ public enum MessageOutcome
 {
     Applied,
     Duplicate,
+    Stale,
     Requeued,
     DeadLettered,
 }
@@ -40,6 +41,7 @@ public static class MessageOutcomeTags
     {
         MessageOutcome.Applied => "applied",
         MessageOutcome.Duplicate => "duplicate",
+        MessageOutcome.Stale => "stale",
         MessageOutcome.Requeued => "requeued",
         MessageOutcome.DeadLettered => "dead_lettered",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),

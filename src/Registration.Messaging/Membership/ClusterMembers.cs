@@ -38,7 +38,7 @@ public static class ClusterMembers
                    CASE WHEN status = 'left' THEN 'left'
                         WHEN last_heartbeat < now() - @deadAfter THEN 'dead'
                         ELSE 'active' END AS Status,
-                   extract(epoch FROM now() - last_heartbeat) AS HeartbeatAgeSeconds
+                   extract(epoch FROM now() - last_heartbeat)::float8 AS HeartbeatAgeSeconds
             FROM cluster_members
             ORDER BY role, started_at
             """,
@@ -58,6 +58,26 @@ public static class ClusterMembers
             cancellationToken: cancellationToken));
 }
 
-public sealed record ClusterMember(
-    string InstanceId, string Role, string[] Workers, string Host, int Pid, string Version,
-    DateTime StartedAt, DateTime LastHeartbeat, string Status, double HeartbeatAgeSeconds);
+/// <summary>One row of cluster_members, with its state as of the query (active, dead or left).</summary>
+public sealed record ClusterMember
+{
+    public string InstanceId { get; init; } = "";
+
+    public string Role { get; init; } = "";
+
+    public string[] Workers { get; init; } = [];
+
+    public string Host { get; init; } = "";
+
+    public int Pid { get; init; }
+
+    public string Version { get; init; } = "";
+
+    public DateTime StartedAt { get; init; }
+
+    public DateTime LastHeartbeat { get; init; }
+
+    public string Status { get; init; } = "";
+
+    public double HeartbeatAgeSeconds { get; init; }
+}

@@ -9,11 +9,18 @@ public static class OutboxStore
     /// <summary>
     /// Locks up to <paramref name="limit"/> PENDING rows of the given partitions in id order for the rest of
     /// the transaction. A row waiting for its retry holds back the later rows of its partition, so one
-    /// partition's rows go out in order. SKIP LOCKED lets another relay take other rows instead of waiting.
+    /// partition's rows go out in order. Rows still locked by a previous owner of a partition (whose lease
+    /// moved while it was publishing) are waited for, not skipped, so a hand-over cannot reorder them;
+    /// the wait is bounded by lock_timeout, after which the step fails and is retried.
     /// </summary>
     public static async Task<IReadOnlyList<OutboxRow>> ClaimAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<short> partitions, int limit, CancellationToken cancellationToken)
     {
+        await using (var lockTimeout = new NpgsqlCommand("SET LOCAL lock_timeout = '5s'", connection, transaction))
+        {
+            await lockTimeout.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await using var command = new NpgsqlCommand(
             """
             WITH held_back AS (
@@ -25,7 +32,7 @@ public static class OutboxStore
             WHERE o.status = 'PENDING' AND o.partition = ANY(@partitions) AND (h.from_id IS NULL OR o.id < h.from_id)
             ORDER BY o.id
             LIMIT @limit
-            FOR UPDATE OF o SKIP LOCKED
+            FOR UPDATE OF o
             """, connection, transaction);
         command.Parameters.AddWithValue("partitions", partitions.ToArray());
         command.Parameters.AddWithValue("limit", limit);

@@ -10,7 +10,7 @@ public static class DatabaseFailures
     {
         NpgsqlException { IsTransient: true } => true,
         NpgsqlException { InnerException: IOException or SocketException or TimeoutException } => true,
-        PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "08000" or "08003" or "08006" } => true,
+        PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "08000" or "08003" or "08006" or "55P03" } => true,
         TimeoutException => true,
         _ => false,
     };

@@ -52,6 +52,11 @@ public static class UserRegisteredReader
             missing.Add("occurredAt");
         }
 
+        if (message.Sequence < UserRegistered.FirstSequence)
+        {
+            missing.Add("sequence");
+        }
+
         if (message.Data is null)
         {
             missing.Add("data");

@@ -83,12 +83,12 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     {
         { "not JSON", "this is not json", "not a valid USER_REGISTERED JSON document" },
         { "JSON of the wrong shape", "[1, 2, 3]", "not a valid USER_REGISTERED JSON document" },
-        { "unknown event type", $$$"""{"eventId":"{{{Guid.NewGuid()}}}","eventType":"USER_DELETED","version":1,"occurredAt":"2026-01-01T00:00:00Z","correlationId":"c","data":{"userId":"{{{Guid.NewGuid()}}}","email":"a@example.com"}}""", "unknown event type 'USER_DELETED'" },
-        { "unknown version", $$$"""{"eventId":"{{{Guid.NewGuid()}}}","eventType":"USER_REGISTERED","version":2,"occurredAt":"2026-01-01T00:00:00Z","correlationId":"c","data":{"userId":"{{{Guid.NewGuid()}}}","email":"a@example.com"}}""", "unsupported version 2" },
-        { "missing data", $$$"""{"eventId":"{{{Guid.NewGuid()}}}","eventType":"USER_REGISTERED","version":1,"occurredAt":"2026-01-01T00:00:00Z","correlationId":"c"}""", "missing required fields: data" },
-        { "missing user id", $$$"""{"eventId":"{{{Guid.NewGuid()}}}","eventType":"USER_REGISTERED","version":1,"occurredAt":"2026-01-01T00:00:00Z","correlationId":"c","data":{"email":"a@example.com"}}""", "missing required fields: data.userId" },
-        { "missing event id", """{"eventType":"USER_REGISTERED","version":1,"occurredAt":"2026-01-01T00:00:00Z","correlationId":"c","data":{"userId":"6f1c1b0e-6a39-4d5e-9a39-1f7f4f1d2a10","email":"a@example.com"}}""", "missing required fields: eventId" },
-        { "user id not a GUID", $$$"""{"eventId":"{{{Guid.NewGuid()}}}","eventType":"USER_REGISTERED","version":1,"occurredAt":"2026-01-01T00:00:00Z","correlationId":"c","data":{"userId":"42","email":"a@example.com"}}""", "not a valid USER_REGISTERED JSON document" },
+        { "unknown event type", $$$"""{"eventId":"{{{Guid.NewGuid()}}}","eventType":"USER_DELETED","version":1,"occurredAt":"2026-01-01T00:00:00Z","correlationId":"c","sequence":1,"data":{"userId":"{{{Guid.NewGuid()}}}","email":"a@example.com"}}""", "unknown event type 'USER_DELETED'" },
+        { "unknown version", $$$"""{"eventId":"{{{Guid.NewGuid()}}}","eventType":"USER_REGISTERED","version":2,"occurredAt":"2026-01-01T00:00:00Z","correlationId":"c","sequence":1,"data":{"userId":"{{{Guid.NewGuid()}}}","email":"a@example.com"}}""", "unsupported version 2" },
+        { "missing data", $$$"""{"eventId":"{{{Guid.NewGuid()}}}","eventType":"USER_REGISTERED","version":1,"occurredAt":"2026-01-01T00:00:00Z","correlationId":"c","sequence":1}""", "missing required fields: data" },
+        { "missing user id", $$$"""{"eventId":"{{{Guid.NewGuid()}}}","eventType":"USER_REGISTERED","version":1,"occurredAt":"2026-01-01T00:00:00Z","correlationId":"c","sequence":1,"data":{"email":"a@example.com"}}""", "missing required fields: data.userId" },
+        { "missing event id", """{"eventType":"USER_REGISTERED","version":1,"occurredAt":"2026-01-01T00:00:00Z","correlationId":"c","sequence":1,"data":{"userId":"6f1c1b0e-6a39-4d5e-9a39-1f7f4f1d2a10","email":"a@example.com"}}""", "missing required fields: eventId" },
+        { "user id not a GUID", $$$"""{"eventId":"{{{Guid.NewGuid()}}}","eventType":"USER_REGISTERED","version":1,"occurredAt":"2026-01-01T00:00:00Z","correlationId":"c","sequence":1,"data":{"userId":"42","email":"a@example.com"}}""", "not a valid USER_REGISTERED JSON document" },
         { "oversized", $$$"""{"pad":"{{{new string('x', 70 * 1024)}}}"}""", "exceeds the limit" },
     };
 

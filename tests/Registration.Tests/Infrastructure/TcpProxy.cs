@@ -14,7 +14,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly string _targetHost;
     private readonly int _targetPort;
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _stopping = new(); // never disposed: it also marks the proxy as disposed
     private readonly ConcurrentDictionary<Guid, (TcpClient Client, TcpClient Upstream)> _open = new();
     private readonly ConcurrentBag<Task> _pumps = [];
     private readonly Task _acceptLoop;
@@ -109,11 +109,15 @@ public sealed class TcpProxy : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         _listener.Stop();
         Cut();
         await _acceptLoop;
         await Task.WhenAll(_pumps);
-        _stopping.Dispose();
     }
 }

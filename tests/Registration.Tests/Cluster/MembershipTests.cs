@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Http.Json;
+using Registration.Messaging.Membership;
+using Registration.Tests.Infrastructure;
+
+namespace Registration.Tests.Cluster;
+
+public sealed class MembershipTests : IAsyncLifetime
+{
+    private TestSystem _system = null!;
+
+    public async Task InitializeAsync() => _system = await TestSystem.CreateAsync();
+
+    public async Task DisposeAsync() => await _system.DisposeAsync();
+
+    [Fact]
+    public async Task Admin_cluster_view_shows_members_partition_owners_and_dead_or_left_instances()
+    {
+        var first = _system.StartAuthApi(FastCluster.Settings);
+        var killed = _system.StartAuthApi(FastCluster.Settings);
+        var leaving = _system.StartAuthApi(FastCluster.Settings);
+        var admin = first.CreateClient();
+        admin.DefaultRequestHeaders.Add("X-Admin-Key", FastCluster.AdminKey);
+
+        var view = await Eventually.ReturnsAsync(
+            async () => (await admin.GetFromJsonAsync<ClusterAdminApi.ClusterView>("/api/v1/admin/cluster"))!,
+            v => v.Members.Count(m => m.Status == "active") == 3 && v.Partitions!.All(p => p.Live),
+            "three active members sharing all partitions");
+        Assert.Equal(first.InstanceId(), view.Self);
+        Assert.All(view.Members, m => Assert.Contains("relay", m.Workers));
+        Assert.Equal(8, view.Partitions!.Count);
+
+        var (killedId, leavingId) = (killed.InstanceId(), leaving.InstanceId());
+        await killed.KillAsync();
+        await leaving.StopAsync();
+
+        view = await Eventually.ReturnsAsync(
+            async () => (await admin.GetFromJsonAsync<ClusterAdminApi.ClusterView>("/api/v1/admin/cluster"))!,
+            v => v.Members.Single(m => m.InstanceId == killedId).Status == "dead"
+                && v.Members.Single(m => m.InstanceId == leavingId).Status == "left"
+                && v.Partitions!.All(p => p.Owner == first.InstanceId() && p.Live),
+            "the killed instance shown dead, the stopped one left, and all partitions with the survivor");
+    }
+
+    [Fact]
+    public async Task Todo_service_instances_are_members_with_their_consumer()
+    {
+        var todo = _system.StartTodoService(FastCluster.Settings);
+        _system.StartTodoService(FastCluster.With(("Consumer:Enabled", "false")));
+        var admin = todo.CreateClient();
+        admin.DefaultRequestHeaders.Add("X-Admin-Key", FastCluster.AdminKey);
+
+        var view = await Eventually.ReturnsAsync(
+            async () => (await admin.GetFromJsonAsync<ClusterAdminApi.ClusterView>("/api/v1/admin/cluster"))!,
+            v => v.Members.Count == 2,
+            "both todo-service instances registered");
+
+        Assert.Null(view.Partitions);
+        Assert.Single(view.Members, m => m.Workers.Contains("consumer"));
+        Assert.All(view.Members, m => Assert.Equal("todo-service", m.Role));
+    }
+
+    [Fact]
+    public async Task Admin_endpoints_require_the_admin_key()
+    {
+        var http = _system.StartAuthApi(FastCluster.Settings).CreateClient();
+
+        await (await http.GetAsync("/api/v1/admin/cluster")).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        http.DefaultRequestHeaders.Add("X-Admin-Key", "wrong");
+        await (await http.GetAsync("/api/v1/admin/cluster")).AssertProblemAsync(HttpStatusCode.Unauthorized);
+
+        var disabled = _system.StartAuthApi().CreateClient();
+        disabled.DefaultRequestHeaders.Add("X-Admin-Key", "");
+        await (await disabled.GetAsync("/api/v1/admin/cluster")).AssertProblemAsync(HttpStatusCode.Forbidden);
+    }
+}
