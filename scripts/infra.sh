@@ -20,6 +20,7 @@ install_packages() {
   [ -x "$PG_BIN/initdb" ] || missing+=(postgresql)
   [ -x "$RABBIT_BIN/rabbitmq-server" ] || missing+=(rabbitmq-server)
   command -v curl >/dev/null || missing+=(curl)
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "infra: installing ${missing[*]}"
     as_root apt-get update -qq

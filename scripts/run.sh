@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
 # Starts the whole system on loopback: PostgreSQL and RabbitMQ (installed when missing, data in .data/),
-# the databases, a Release build, then AuthApi (:4001) and TodoService (:4002). Stop it with scripts/stop.sh.
+# the databases, a Release build, N AuthApi and M TodoService instances and the nginx gateway on :8080.
+# Usage: scripts/run.sh [--auth N] [--todo M]   (default 2 and 2). Stop it with scripts/stop.sh.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN="$ROOT/.run"
 PG_PORT="${PG_PORT:-55432}"
+GATEWAY_PORT="${GATEWAY_PORT:-8080}"
+AUTH_COUNT=2
+TODO_COUNT=2
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --auth) AUTH_COUNT="$2"; shift 2 ;;
+    --todo) TODO_COUNT="$2"; shift 2 ;;
+    *) echo "usage: $0 [--auth N] [--todo M]" >&2; exit 2 ;;
+  esac
+done
+[ "$AUTH_COUNT" -ge 1 ] && [ "$TODO_COUNT" -ge 1 ] || { echo "run: at least one instance of each service" >&2; exit 2; }
 mkdir -p "$RUN"
 
 "$ROOT/scripts/infra.sh" start
@@ -19,9 +31,11 @@ done
 echo "run: building (Release)"
 dotnet build "$ROOT/Registration.sln" -c Release -nologo -clp:ErrorsOnly -v q
 
-# A signing key made once for this checkout and kept in .data/ (never committed).
+# Secrets made once for this checkout and kept in .data/ (never committed).
 KEY_FILE="$ROOT/.data/jwt-signing-key"
 [ -s "$KEY_FILE" ] || (umask 077; head -c 48 /dev/urandom | base64 > "$KEY_FILE")
+ADMIN_KEY_FILE="$ROOT/.data/admin-key"
+[ -s "$ADMIN_KEY_FILE" ] || (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$ADMIN_KEY_FILE")
 
 start_service() { # name project port database
   local name="$1" project="$2" port="$3" database="$4"
@@ -34,6 +48,7 @@ start_service() { # name project port database
     Urls="http://127.0.0.1:$port" \
     ConnectionStrings__Database="Host=127.0.0.1;Port=$PG_PORT;Database=$database;Username=postgres;Password=postgres;Maximum Pool Size=50" \
     Jwt__SigningKey="$(cat "$KEY_FILE")" \
+    Admin__ApiKey="$(cat "$ADMIN_KEY_FILE")" \
     nohup dotnet "bin/Release/net10.0/$project.dll" >"$RUN/$name.log" 2>&1 &
     echo $! >"$RUN/$name.pid" )
 }
@@ -48,25 +63,62 @@ wait_ready() { # name url
   exit 1
 }
 
-start_service auth-api AuthApi 4001 auth
-start_service todo-service TodoService 4002 todo
-wait_ready auth-api http://127.0.0.1:4001
-wait_ready todo-service http://127.0.0.1:4002
+auth_servers=""
+todo_servers=""
+for i in $(seq 1 "$AUTH_COUNT"); do
+  port=$((4001 + (i - 1) * 100))
+  start_service "auth-api-$i" AuthApi "$port" auth
+  auth_servers+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
+done
+for i in $(seq 1 "$TODO_COUNT"); do
+  port=$((4002 + (i - 1) * 100))
+  start_service "todo-service-$i" TodoService "$port" todo
+  todo_servers+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
+done
+for i in $(seq 1 "$AUTH_COUNT"); do wait_ready "auth-api-$i" "http://127.0.0.1:$((4001 + (i - 1) * 100))"; done
+for i in $(seq 1 "$TODO_COUNT"); do wait_ready "todo-service-$i" "http://127.0.0.1:$((4002 + (i - 1) * 100))"; done
+
+# The gateway: nginx with a configuration rendered from deploy/nginx/gateway.conf.template.
+GATEWAY="$RUN/gateway"
+mkdir -p "$GATEWAY/tmp"
+conf="$(<"$ROOT/deploy/nginx/gateway.conf.template")"
+conf="${conf//\{\{PREFIX\}\}/$GATEWAY}"
+conf="${conf//\{\{PORT\}\}/$GATEWAY_PORT}"
+conf="${conf//\{\{RATE\}\}/${GATEWAY_RATE:-20r/s}}"
+conf="${conf//\{\{BURST\}\}/${GATEWAY_BURST:-40}}"
+conf="${conf//\{\{AUTH_SERVERS\}\}/${auth_servers%$'\n'}}"
+conf="${conf//\{\{TODO_SERVERS\}\}/${todo_servers%$'\n'}}"
+printf '%s\n' "$conf" >"$GATEWAY/nginx.conf"
+if [ -s "$GATEWAY/nginx.pid" ] && kill -0 "$(cat "$GATEWAY/nginx.pid")" 2>/dev/null; then
+  nginx -p "$GATEWAY" -c "$GATEWAY/nginx.conf" -s reload </dev/null >>"$GATEWAY/error.log" 2>&1
+else
+  nginx -p "$GATEWAY" -c "$GATEWAY/nginx.conf" </dev/null >>"$GATEWAY/error.log" 2>&1
+fi
+ln -sf gateway/nginx.pid "$RUN/gateway.pid"
+wait_ready_gateway() {
+  for _ in $(seq 1 20); do curl -fsS "http://127.0.0.1:$GATEWAY_PORT/gateway/health" >/dev/null 2>&1 && return; sleep 0.5; done
+  echo "run: the gateway did not come up; see $GATEWAY/error.log" >&2; exit 1
+}
+wait_ready_gateway
+echo "run: gateway ready at http://127.0.0.1:$GATEWAY_PORT"
 
 cat <<TXT
 
-Registration is running.
-  AuthApi      http://127.0.0.1:4001   (logs: .run/auth-api.log)
-  TodoService  http://127.0.0.1:4002   (logs: .run/todo-service.log)
+Registration is running: $AUTH_COUNT AuthApi and $TODO_COUNT TodoService instances behind the gateway.
+  Gateway      http://127.0.0.1:$GATEWAY_PORT   (nginx: /api/v1/auth/* and /api/v1/todos, load-balanced)
+  AuthApi      http://127.0.0.1:4001 (instance 1; instance i on 4001 + 100*(i-1); logs .run/auth-api-i.log)
+  TodoService  http://127.0.0.1:4002 (instance 1; instance i on 4002 + 100*(i-1); logs .run/todo-service-i.log)
   RabbitMQ     http://127.0.0.1:15672  (management UI, guest/guest)
   PostgreSQL   127.0.0.1:$PG_PORT       (databases auth and todo, postgres/postgres)
+  Admin key    $(cat "$ADMIN_KEY_FILE")  (header X-Admin-Key; from .data/admin-key)
 
 Try it:
-  curl -i -X POST http://127.0.0.1:4001/api/v1/auth/register \\
+  curl -i -X POST http://127.0.0.1:$GATEWAY_PORT/api/v1/auth/register \\
        -H 'content-type: application/json' -d '{"email":"ada@example.com","password":"correct horse battery"}'
-  TOKEN=\$(curl -s -X POST http://127.0.0.1:4001/api/v1/auth/login -H 'content-type: application/json' \\
+  TOKEN=\$(curl -s -X POST http://127.0.0.1:$GATEWAY_PORT/api/v1/auth/login -H 'content-type: application/json' \\
        -d '{"email":"ada@example.com","password":"correct horse battery"}' | sed 's/.*"accessToken":"\\([^"]*\\)".*/\\1/')
-  curl -s http://127.0.0.1:4002/api/v1/todos -H "authorization: Bearer \$TOKEN"
+  curl -s http://127.0.0.1:$GATEWAY_PORT/api/v1/todos -H "authorization: Bearer \$TOKEN"
+  curl -s http://127.0.0.1:4001/api/v1/admin/cluster -H "X-Admin-Key: $(cat "$ADMIN_KEY_FILE")"
 
 Stop everything with: scripts/stop.sh
 TXT

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Stops the services started by scripts/run.sh, then PostgreSQL and RabbitMQ. Data in .data/ is kept.
+# Stops the gateway and the services started by scripts/run.sh, then PostgreSQL and RabbitMQ.
+# Data in .data/ is kept. --keep-infra leaves PostgreSQL and RabbitMQ running.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -32,10 +32,24 @@ public sealed class ServiceHost<TProgram> : WebApplicationFactory<TProgram>
 
     public bool IsRunning { get; private set; }
 
+    /// <summary>Where the instance listens on loopback once started with <see cref="StartListening"/>.</summary>
+    public Uri? Address { get; private set; }
+
     public void Start()
     {
         _ = Server; // starts it: migrations run, workers start
         IsRunning = true;
+    }
+
+    /// <summary>Starts it on Kestrel at a free loopback port, reachable by real clients such as the gateway.</summary>
+    public void StartListening()
+    {
+        UseKestrel(0);
+        StartServer();
+        IsRunning = true;
+        var addresses = Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+        Address = new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
     }
 
     /// <summary>A graceful stop: workers finish or abandon in-flight work, leases are released, the member leaves.</summary>

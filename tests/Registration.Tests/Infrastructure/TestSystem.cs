@@ -62,6 +62,10 @@ public sealed class TestSystem : IAsyncDisposable
     public ServiceHost<AuthApi.Program> StartAuthApi(params (string Key, string? Value)[] overrides) =>
         Start<AuthApi.Program>("auth-api", AuthDatabase, AuthDatabaseProxy, overrides);
 
+    /// <summary>An AuthApi instance on Kestrel at a loopback port (see <see cref="ServiceHost{T}.Address"/>).</summary>
+    public ServiceHost<AuthApi.Program> StartAuthApiListening(params (string Key, string? Value)[] overrides) =>
+        Start<AuthApi.Program>("auth-api", AuthDatabase, AuthDatabaseProxy, overrides, listen: true);
+
     public ServiceHost<TodoService.Program> StartTodoService(params (string Key, string? Value)[] overrides) =>
         Start<TodoService.Program>("todo-service", TodoDatabase, TodoDatabaseProxy, overrides);
 
@@ -75,7 +79,7 @@ public sealed class TestSystem : IAsyncDisposable
         }
     }
 
-    private ServiceHost<TProgram> Start<TProgram>(string name, string database, TcpProxy databaseProxy, (string Key, string? Value)[] overrides)
+    private ServiceHost<TProgram> Start<TProgram>(string name, string database, TcpProxy databaseProxy, (string Key, string? Value)[] overrides, bool listen = false)
         where TProgram : class
     {
         // The instance's own proxies sit in front of the shared ones: the test can cut the broker or the
@@ -84,7 +88,15 @@ public sealed class TestSystem : IAsyncDisposable
         var ownBroker = new TcpProxy("127.0.0.1", BrokerProxy.Port);
         var host = new ServiceHost<TProgram>(Settings(name, TestSettings.PostgresConnectionString(database, ownDatabase.Port), ownBroker.Port, overrides), ownDatabase, ownBroker);
         _hosts.Add(host);
-        host.Start();
+        if (listen)
+        {
+            host.StartListening();
+        }
+        else
+        {
+            host.Start();
+        }
+
         return host;
     }
 

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Json;
+using Registration.Tests.Infrastructure;
+
+namespace Registration.Tests.Gateway;
+
+/// <summary>The nginx gateway (deploy/nginx/gateway.conf.template) in front of real AuthApi instances on Kestrel.</summary>
+public sealed class GatewayTests : IAsyncLifetime
+{
+    private TestSystem _system = null!;
+
+    public async Task InitializeAsync() => _system = await TestSystem.CreateAsync();
+
+    public async Task DisposeAsync() => await _system.DisposeAsync();
+
+    [Fact]
+    public async Task Requests_spread_over_instances_and_correlation_id_passes_through()
+    {
+        var first = _system.StartAuthApiListening(("Outbox:RelayEnabled", "false"));
+        var second = _system.StartAuthApiListening(("Outbox:RelayEnabled", "false"));
+        await using var gateway = await NginxGateway.StartAsync([first.Address!, second.Address!], [first.Address!]);
+        using var http = new HttpClient { BaseAddress = gateway.Address };
+
+        var upstreams = new HashSet<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/me");
+            request.Headers.Add("x-correlation-id", $"through-the-gateway-{i}");
+            var response = await http.SendAsync(request);
+            await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+            Assert.Equal($"through-the-gateway-{i}", response.Headers.GetValues("x-correlation-id").Single());
+            upstreams.Add(response.Headers.GetValues("X-Upstream").Single());
+        }
+
+        Assert.Equal(2, upstreams.Count);
+        var registered = await http.PostAsJsonAsync("/api/v1/auth/register", new { email = ApiClient.NewEmail(), password = "a good password" });
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_instance_stopped_mid_run_fails_no_request_beyond_those_in_flight()
+    {
+        var first = _system.StartAuthApiListening(("Outbox:RelayEnabled", "false"));
+        var second = _system.StartAuthApiListening(("Outbox:RelayEnabled", "false"));
+        await using var gateway = await NginxGateway.StartAsync([first.Address!, second.Address!], [first.Address!]);
+        using var http = new HttpClient { BaseAddress = gateway.Address };
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 80; i++)
+        {
+            if (i == 20)
+            {
+                await second.StopAsync();
+            }
+
+            statuses.Add((await http.GetAsync("/api/v1/auth/me")).StatusCode);
+            await Task.Delay(10);
+        }
+
+        var failed = statuses.Count(s => s != HttpStatusCode.Unauthorized);
+        Assert.True(failed <= 1, $"{failed} of {statuses.Count} requests failed: {string.Join(",", statuses.Select(s => (int)s))}");
+    }
+
+    [Fact]
+    public async Task Register_and_login_are_rate_limited_per_client_with_a_json_429()
+    {
+        var instance = _system.StartAuthApiListening(("Outbox:RelayEnabled", "false"));
+        await using var gateway = await NginxGateway.StartAsync([instance.Address!], [instance.Address!], rate: "2r/s", burst: 3);
+        using var http = new HttpClient { BaseAddress = gateway.Address };
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => http.PostAsJsonAsync("/api/v1/auth/login", new { email = "" })));
+
+        var limited = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(limited);
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.BadRequest, HttpStatusCode.TooManyRequests }));
+        var problem = await limited[0].AssertProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal("Too many requests.", problem.GetProperty("title").GetString());
+        Assert.Equal("1", limited[0].Headers.GetValues("Retry-After").Single());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/auth/me")).StatusCode); // other routes are not limited
+    }
+}
