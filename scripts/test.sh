@@ -27,10 +27,11 @@ dotnet build "$ROOT/Registration.sln" -nologo -clp:ErrorsOnly -v q
 
 echo "test: running the suite"
 status=0
-dotnet test "$ROOT/tests/Registration.Tests" --no-build -nologo \
+TEST_ARTIFACTS="$RESULTS" dotnet test "$ROOT/tests/Registration.Tests" --no-build -nologo \
   --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" \
   --results-directory "$RESULTS" "$@" || status=$?
 
+[ -f "$RESULTS/chaos-summary.txt" ] && cat "$RESULTS/chaos-summary.txt"
 counters=$(grep -o '<Counters [^>]*>' "$RESULTS/results.trx" 2>/dev/null || true)
 passed=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
 failed=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")

@@ -19,6 +19,14 @@ public static class ClusterMembers
             cancellationToken: cancellationToken));
     }
 
+    /// <summary>Forgets members that have not been heard of for a day, so the table does not grow with every restart.</summary>
+    public static async Task PruneAsync(NpgsqlDataSource db, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM cluster_members WHERE last_heartbeat < now() - interval '1 day'", cancellationToken: cancellationToken));
+    }
+
     public static async Task LeaveAsync(NpgsqlDataSource db, InstanceIdentity me, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);

@@ -15,11 +15,17 @@ public sealed partial class MembershipWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         LogJoining(me.InstanceId, me.Role);
+        var pruned = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await ClusterMembers.HeartbeatAsync(db, me, stoppingToken);
+                if (!pruned)
+                {
+                    await ClusterMembers.PruneAsync(db, stoppingToken);
+                    pruned = true;
+                }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

@@ -28,7 +28,7 @@ public sealed class NginxGateway : IAsyncDisposable
             string.Join('\n', instances.Select(i => $"        server 127.0.0.1:{i.Port} max_fails=1 fail_timeout=5s;"));
         var config = (await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "deploy", "nginx", "gateway.conf.template")))
             .Replace("{{PREFIX}}", prefix, StringComparison.Ordinal)
-            .Replace("{{PORT}}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("{{LISTEN}}", $"127.0.0.1:{port}", StringComparison.Ordinal)
             .Replace("{{RATE}}", rate, StringComparison.Ordinal)
             .Replace("{{BURST}}", burst.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{{AUTH_SERVERS}}", Servers(authInstances), StringComparison.Ordinal)
