@@ -39,6 +39,10 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<OutboxRelay>();
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<PartitionLeases>();
+        builder.Services.AddSingleton<OutboxMetrics>();
+        builder.Services.AddSingleton<OutboxBacklog>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxBacklog>());
+        builder.Services.AddHealthChecks().AddCheck<OutboxLagHealthCheck>("outbox");
         if (builder.Configuration.GetValue($"{OutboxOptions.Section}:{nameof(OutboxOptions.RelayEnabled)}", true))
         {
             builder.Services.Configure<MembershipOptions>(o => o.Workers.Add(PartitionLeases.RelayWorker));

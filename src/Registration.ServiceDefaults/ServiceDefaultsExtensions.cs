@@ -6,6 +6,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Registration.ServiceDefaults.Health;
 using Registration.ServiceDefaults.Http;
+using Registration.ServiceDefaults.OpenApi;
+using Registration.ServiceDefaults.Telemetry;
 
 namespace Registration.ServiceDefaults;
 
@@ -32,6 +34,8 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
         builder.Services.AddHealthChecks();
+        builder.AddTelemetryExport();
+        builder.AddOpenApiDocument();
         return builder;
     }
 
@@ -46,6 +50,7 @@ public static class ServiceDefaultsExtensions
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.MapOpenApiDocument();
         app.MapHealthChecks("/health/live", new HealthCheckOptions
         {
             Predicate = _ => false,

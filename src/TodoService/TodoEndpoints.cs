@@ -6,12 +6,35 @@ public static class TodoEndpoints
 {
     public static WebApplication MapTodoApi(this WebApplication app)
     {
-        var todos = app.MapGroup("/api/v1/todos").RequireAuthorization();
-        todos.MapGet("/", ListTodos.HandleAsync);
-        todos.MapGet("/{id:guid}", GetTodo.HandleAsync);
-        todos.MapPost("/", CreateTodo.HandleAsync);
-        todos.MapPatch("/{id:guid}", UpdateTodo.HandleAsync);
-        todos.MapDelete("/{id:guid}", DeleteTodo.HandleAsync);
+        var todos = app.MapGroup("/api/v1/todos")
+            .RequireAuthorization()
+            .WithTags("Todos")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        todos.MapGet("/", ListTodos.HandleAsync)
+            .WithName("ListTodos").WithSummary("The signed-in user's todos, the welcome todo included.")
+            .Produces<Todo[]>();
+        todos.MapGet("/{id:guid}", GetTodo.HandleAsync)
+            .WithName("GetTodo").WithSummary("One of the signed-in user's todos.")
+            .Produces<Todo>().ProducesProblem(StatusCodes.Status404NotFound);
+        todos.MapPost("/", CreateTodo.HandleAsync)
+            .WithName("CreateTodo").WithSummary("Creates a todo.")
+            .Accepts<CreateTodo.Request>("application/json")
+            .Produces<Todo>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        todos.MapPatch("/{id:guid}", UpdateTodo.HandleAsync)
+            .WithName("UpdateTodo").WithSummary("Changes the title and/or the completed flag.")
+            .Accepts<UpdateTodo.Request>("application/json")
+            .Produces<Todo>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        todos.MapDelete("/{id:guid}", DeleteTodo.HandleAsync)
+            .WithName("DeleteTodo").WithSummary("Deletes a todo.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 }

@@ -7,6 +7,7 @@ using Npgsql;
 using Registration.Contracts;
 using Registration.Messaging.Outbox;
 using Registration.ServiceDefaults.Http;
+using Registration.ServiceDefaults.Telemetry;
 
 namespace AuthApi.Features;
 
@@ -48,6 +49,10 @@ public static partial class Register
         var correlationId = CorrelationId.Get(http);
         var userId = Guid.CreateVersion7();
         var registered = UserRegistered.Create(Guid.CreateVersion7(), clock.GetUtcNow(), correlationId, userId, email);
+        using var activity = Tracing.Source.StartActivity("register user");
+        activity?.SetTag("user.id", userId.ToString());
+        activity?.SetTag("messaging.message.id", registered.EventId.ToString());
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["UserId"] = userId, ["EventId"] = registered.EventId });
 
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -115,9 +120,9 @@ public static partial class Register
     private static OutboxMessage ToOutboxMessage(UserRegistered registered)
     {
         var headers = new Dictionary<string, string> { [MessageHeaders.CorrelationId] = registered.CorrelationId };
-        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity)
+        if (Tracing.TraceParentOf(Activity.Current, null) is { } traceParent)
         {
-            headers[MessageHeaders.TraceParent] = activity.Id!;
+            headers[MessageHeaders.TraceParent] = traceParent;
         }
 
         return new OutboxMessage(registered.EventId, registered.EventType, registered.Data.UserId, JsonSerializer.Serialize(registered, EventJson.Options), headers);

@@ -7,6 +7,7 @@ using Registration.Messaging.Broker;
 using Registration.ServiceDefaults.Data;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using Registration.ServiceDefaults.Telemetry;
 
 namespace Registration.Messaging.Consuming;
 
@@ -76,10 +77,13 @@ public sealed partial class QueueConsumerWorker(
 
     private async Task OnReceivedAsync(IChannel channel, IChannel deadLetters, BasicDeliverEventArgs delivery, CancellationToken stoppingToken)
     {
+        using var activity = Tracing.StartLinked($"consume {Topology.UserRegisteredQueue}", ActivityKind.Consumer, HeaderText(delivery.BasicProperties, MessageHeaders.TraceParent));
+        activity?.SetTag("messaging.system", "rabbitmq");
+        activity?.SetTag("messaging.message.id", delivery.BasicProperties.MessageId);
         using var scope = logger.BeginScope(new Dictionary<string, object?>
         {
             ["EventId"] = delivery.BasicProperties.MessageId,
-            ["CorrelationId"] = delivery.BasicProperties.CorrelationId,
+            ["CorrelationId"] = HeaderText(delivery.BasicProperties, MessageHeaders.CorrelationId) ?? delivery.BasicProperties.CorrelationId,
         });
         var deliveries = DeliveryCount(delivery.BasicProperties) + 1;
         var started = Stopwatch.GetTimestamp();
@@ -140,6 +144,16 @@ public sealed partial class QueueConsumerWorker(
         await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, stoppingToken);
         LogDeadLettered(reason);
     }
+
+    private static string? HeaderText(IReadOnlyBasicProperties properties, string name) =>
+        properties.Headers?.TryGetValue(name, out var value) == true
+            ? value switch
+            {
+                byte[] bytes => System.Text.Encoding.UTF8.GetString(bytes),
+                string text => text,
+                _ => null,
+            }
+            : null;
 
     private static int DeliveryCount(IReadOnlyBasicProperties properties) =>
         properties.Headers?.TryGetValue(MessageHeaders.DeliveryCount, out var value) == true

@@ -19,7 +19,13 @@ public static class ClusterAdminApi
 
     public static IEndpointRouteBuilder MapClusterAdminApi(this IEndpointRouteBuilder app)
     {
-        app.MapAdminGroup().MapGet("/cluster", GetClusterAsync);
+        app.MapAdminGroup().MapGet("/cluster", GetClusterAsync)
+            .WithTags("Admin")
+            .WithName("GetCluster")
+            .WithSummary("Members of this service's cluster and, where there is an outbox, the partition owners.")
+            .Produces<ClusterView>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return app;
     }
 

@@ -31,6 +31,10 @@ public sealed class OutboxOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Readiness fails (503) while the oldest PENDING event is older than this.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaxPendingAge { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Backoff of a row after a failed publish: doubles per attempt from this value...</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromMilliseconds(200);

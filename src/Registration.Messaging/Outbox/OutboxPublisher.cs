@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Registration.Contracts;
 using Registration.Messaging.Broker;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
+using Registration.ServiceDefaults.Telemetry;
 
 namespace Registration.Messaging.Outbox;
 
@@ -49,12 +51,24 @@ public static class OutboxPublisher
         return (confirmed, failed);
     }
 
-    private static Task PublishOneAsync(IChannel channel, OutboxRow row, CancellationToken cancellationToken)
+    private static async Task PublishOneAsync(IChannel channel, OutboxRow row, CancellationToken cancellationToken)
     {
+        // A producer span in the registration's trace; the consumer's span becomes its child.
+        var traceParent = row.Headers.GetValueOrDefault(MessageHeaders.TraceParent);
+        using var activity = Tracing.StartLinked("outbox publish", ActivityKind.Producer, traceParent);
+        activity?.SetTag("messaging.system", "rabbitmq");
+        activity?.SetTag("messaging.destination.name", Topology.Exchange);
+        activity?.SetTag("messaging.message.id", row.EventId.ToString());
+
         var headers = new Dictionary<string, object?>(row.Headers.Count);
         foreach (var (name, value) in row.Headers)
         {
             headers[name] = value;
+        }
+
+        if (Tracing.TraceParentOf(activity, traceParent) is { } propagated)
+        {
+            headers[MessageHeaders.TraceParent] = propagated;
         }
 
         var properties = new BasicProperties
@@ -67,13 +81,13 @@ public static class OutboxPublisher
             Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
             Headers = headers,
         };
-        return channel.BasicPublishAsync(
+        await channel.BasicPublishAsync(
             Topology.Exchange,
             BrokerTopology.RoutingKeyFor(row.EventType),
             mandatory: true,
             properties,
             System.Text.Encoding.UTF8.GetBytes(row.Payload),
-            cancellationToken).AsTask();
+            cancellationToken);
     }
 
     private static string Describe(Exception exception) => exception switch

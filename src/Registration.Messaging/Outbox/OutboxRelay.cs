@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using RabbitMQ.Client;
@@ -9,7 +10,7 @@ namespace Registration.Messaging.Outbox;
 /// in the same transaction mark the confirmed ones SENT and give the others a backoff. If the process
 /// dies before the commit, the locks vanish with it and the rows are published again (at-least-once).
 /// </summary>
-public sealed class OutboxRelay(NpgsqlDataSource dataSource, IOptions<OutboxOptions> options)
+public sealed partial class OutboxRelay(NpgsqlDataSource dataSource, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger)
 {
     public async Task<RelayResult> RelayBatchAsync(IChannel channel, Fence fence, CancellationToken cancellationToken)
     {
@@ -28,13 +29,27 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, IOptions<OutboxOpti
         }
 
         var (confirmed, failed) = await OutboxPublisher.PublishAsync(channel, rows, settings.ConfirmTimeout, cancellationToken);
-        var failures = failed
-            .Select(f => new PublishFailure(f.Row.Id, f.Error, Backoff.Compute(f.Row.Attempts + 1, settings.RetryInitialDelay, settings.RetryMaxDelay)))
-            .ToList();
+        var failures = new List<PublishFailure>(failed.Count);
+        foreach (var (row, error) in failed)
+        {
+            var retryAfter = Backoff.Compute(row.Attempts + 1, settings.RetryInitialDelay, settings.RetryMaxDelay);
+            failures.Add(new PublishFailure(row.Id, error, retryAfter));
+            using var scope = logger.BeginScope(new Dictionary<string, object?>
+            {
+                ["EventId"] = row.EventId,
+                ["UserId"] = row.AggregateId,
+                ["CorrelationId"] = row.Headers.GetValueOrDefault(Registration.Contracts.MessageHeaders.CorrelationId),
+            });
+            LogNotConfirmed(row.EventId, row.Attempts + 1, retryAfter.TotalMilliseconds, error);
+        }
+
         var marked = await OutboxStore.RecordAsync(connection, transaction, fence, confirmed, failures, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new RelayResult(rows.Count, marked, confirmed.Count - marked, failures.FirstOrDefault()?.Error);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} not confirmed (attempt {Attempt}), stays PENDING, next try in {RetryAfterMs:0} ms: {Error}")]
+    private partial void LogNotConfirmed(Guid eventId, int attempt, double retryAfterMs, string error);
 }
 
 /// <param name="Claimed">Rows taken in this step.</param>

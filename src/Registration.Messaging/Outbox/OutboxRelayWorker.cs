@@ -17,6 +17,7 @@ public sealed partial class OutboxRelayWorker(
     OutboxSignal signal,
     PartitionLeases leases,
     InstanceIdentity me,
+    OutboxMetrics metrics,
     RabbitMqConnector connector,
     BrokerStatus brokerStatus,
     IOptions<OutboxOptions> options,
@@ -107,9 +108,11 @@ public sealed partial class OutboxRelayWorker(
         while (channel.IsOpen && !stoppingToken.IsCancellationRequested)
         {
             RelayResult result;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 result = await relay.RelayBatchAsync(channel, new Fence(me.InstanceId, leases.Owned), stoppingToken);
+                metrics.Relayed(result, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             }
             catch (Exception ex) when (DatabaseFailures.IsTransient(ex))
             {

@@ -1,4 +1,4 @@
 namespace Registration.Messaging.Outbox;
 
 /// <summary>A PENDING outbox row claimed by the relay.</summary>
-public sealed record OutboxRow(long Id, Guid EventId, string EventType, string Payload, IReadOnlyDictionary<string, string> Headers, int Attempts, short Partition);
+public sealed record OutboxRow(long Id, Guid EventId, string EventType, Guid AggregateId, string Payload, IReadOnlyDictionary<string, string> Headers, int Attempts, short Partition);

@@ -27,7 +27,7 @@ public static class OutboxStore
                 SELECT partition, min(id) AS from_id FROM outbox
                 WHERE status = 'PENDING' AND attempts > 0 AND next_attempt_at > now() AND partition = ANY(@partitions)
                 GROUP BY partition)
-            SELECT o.id, o.event_id, o.event_type, o.payload::text, o.headers::text, o.attempts, o.partition
+            SELECT o.id, o.event_id, o.event_type, o.aggregate_id, o.payload::text, o.headers::text, o.attempts, o.partition
             FROM outbox o LEFT JOIN held_back h ON h.partition = o.partition
             WHERE o.status = 'PENDING' AND o.partition = ANY(@partitions) AND (h.from_id IS NULL OR o.id < h.from_id)
             ORDER BY o.id
@@ -45,10 +45,11 @@ public static class OutboxStore
                 reader.GetInt64(0),
                 reader.GetGuid(1),
                 reader.GetString(2),
-                reader.GetString(3),
-                JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(4)) ?? [],
-                reader.GetInt32(5),
-                reader.GetInt16(6)));
+                reader.GetGuid(3),
+                reader.GetString(4),
+                JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(5)) ?? [],
+                reader.GetInt32(6),
+                reader.GetInt16(7)));
         }
 
         return rows;

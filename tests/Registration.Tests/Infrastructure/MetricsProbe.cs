@@ -6,7 +6,8 @@ namespace Registration.Tests.Infrastructure;
 
 /// <summary>
 /// Sums the counters of one service instance (only meters created by that host's IMeterFactory, so
-/// parallel tests and other instances in the process do not leak in), keyed "instrument|tagValue".
+/// parallel tests and other instances in the process do not leak in), keyed "instrument|tagValue"
+/// ("instrument|" for measurements without tags).
 /// </summary>
 public sealed class MetricsProbe : IDisposable
 {
@@ -25,6 +26,11 @@ public sealed class MetricsProbe : IDisposable
         };
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
+            if (tags.IsEmpty)
+            {
+                _sums.AddOrUpdate($"{instrument.Name}|", value, (_, sum) => sum + value);
+            }
+
             foreach (var tag in tags)
             {
                 _sums.AddOrUpdate($"{instrument.Name}|{tag.Value}", value, (_, sum) => sum + value);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Registration.Tests.Infrastructure;
 
@@ -23,6 +24,9 @@ public sealed class ServiceHost<TProgram> : WebApplicationFactory<TProgram>
         Database = database;
         Broker = broker;
     }
+
+    /// <summary>What this instance logged (at the levels its Logging settings let through).</summary>
+    public LogCapture Logs { get; } = new();
 
     /// <summary>This instance's own path to the database.</summary>
     public TcpProxy Database { get; }
@@ -72,6 +76,7 @@ public sealed class ServiceHost<TProgram> : WebApplicationFactory<TProgram>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

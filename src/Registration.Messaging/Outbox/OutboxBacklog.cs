@@ -1,0 +1,51 @@
+using Dapper;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Registration.Messaging.Outbox;
+
+/// <summary>
+/// Measures the outbox backlog (PENDING count and age of the oldest PENDING event) every few seconds,
+/// for the gauges and for readiness: a growing age means a stuck relay or an unreachable broker.
+/// </summary>
+public sealed partial class OutboxBacklog(NpgsqlDataSource db, ILogger<OutboxBacklog> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+
+    public BacklogSnapshot? Current { get; private set; }
+
+    public async Task<BacklogSnapshot> MeasureAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var (pending, oldestAgeSeconds) = await connection.QuerySingleAsync<(long, double)>(new CommandDefinition(
+            """
+            SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
+            FROM outbox WHERE status = 'PENDING'
+            """, cancellationToken: cancellationToken));
+        Current = new BacklogSnapshot(pending, TimeSpan.FromSeconds(oldestAgeSeconds), DateTimeOffset.UtcNow);
+        return Current;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await MeasureAsync(stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogMeasureFailed(ex.Message);
+            }
+
+            await Pause.ForAsync(Interval, stoppingToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not measure the outbox backlog: {Reason}")]
+    private partial void LogMeasureFailed(string reason);
+}
+
+public sealed record BacklogSnapshot(long Pending, TimeSpan OldestAge, DateTimeOffset MeasuredAt);

@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Registration.ServiceDefaults.Telemetry;
+using Registration.Tests.Infrastructure;
+
+namespace Registration.Tests.Observability;
+
+/// <summary>One registration is one trace: HTTP request -> outbox row -> AMQP header -> consumer.</summary>
+public sealed class TracingTests : IAsyncLifetime
+{
+    private readonly ConcurrentBag<Activity> _finished = [];
+    private readonly ActivityListener _listener;
+    private TestSystem _system = null!;
+
+    public TracingTests()
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == Tracing.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = _finished.Add,
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    public async Task InitializeAsync() => _system = await TestSystem.CreateAsync();
+
+    public async Task DisposeAsync()
+    {
+        _listener.Dispose();
+        await _system.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Trace_context_flows_from_the_request_through_the_outbox_and_broker_to_the_consumer()
+    {
+        _system.StartTodoService();
+        var http = _system.StartAuthApi().CreateClient();
+        var traceId = ActivityTraceId.CreateRandom();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/register") { Content = JsonContent.Create(new { email = ApiClient.NewEmail(), password = "a good password" }) };
+        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+
+        var registered = (await (await http.SendAsync(request)).Content.ReadFromJsonAsync<AuthApi.Features.Register.Response>())!;
+
+        var consume = await Eventually.ReturnsAsync(
+            () => Task.FromResult(_finished.FirstOrDefault(a => a.TraceId == traceId && a.Kind == ActivityKind.Consumer)),
+            activity => activity is not null,
+            "a consumer span in the registration's trace");
+        var publish = Assert.Single(_finished, a => a.TraceId == traceId && a.Kind == ActivityKind.Producer);
+        var register = Assert.Single(_finished, a => a.TraceId == traceId && a.OperationName == "register user");
+        Assert.Equal(publish.SpanId, consume!.ParentSpanId);
+        Assert.Equal(registered.EventId.ToString(), publish.GetTagItem("messaging.message.id"));
+        Assert.Equal(registered.UserId.ToString(), register.GetTagItem("user.id"));
+        var stored = await _system.AuthScalarAsync<string>("SELECT headers->>'traceparent' FROM outbox WHERE event_id = @id", new { id = registered.EventId });
+        Assert.Contains(traceId.ToString(), stored, StringComparison.Ordinal);
+    }
+}
