@@ -17,6 +17,7 @@ public static class MessagingExtensions
         builder.Services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton<RabbitMqConnector>();
         builder.Services.TryAddSingleton<BrokerStatus>();
+        builder.Services.TryAddSingleton<BrokerSupervisor>();
         builder.Services.AddHealthChecks().AddCheck<BrokerHealthCheck>("broker");
         return builder;
     }

@@ -19,61 +19,35 @@ namespace Registration.Messaging.Consuming;
 /// </summary>
 public sealed partial class QueueConsumerWorker(
     IMessageHandler handler,
-    RabbitMqConnector connector,
-    BrokerStatus brokerStatus,
+    BrokerSupervisor supervisor,
     ConsumerMetrics metrics,
     IOptions<ConsumerOptions> options,
     ILogger<QueueConsumerWorker> logger) : BackgroundService
 {
     public const string WorkerName = "consumer";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var settings = options.Value;
-        var failedConnects = 0;
-        while (!stoppingToken.IsCancellationRequested)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        supervisor.RunAsync(WorkerName, async (connection, ready, cancellationToken) =>
         {
-            try
+            var settings = options.Value;
+            await using var channel = await connection.CreateChannelAsync(
+                new CreateChannelOptions(false, false, consumerDispatchConcurrency: settings.Concurrency), cancellationToken);
+            await using var deadLetters = await connection.CreateChannelAsync(new CreateChannelOptions(true, true), cancellationToken);
+            await BrokerTopology.DeclareAsync(channel, cancellationToken);
+            await channel.BasicQosAsync(0, settings.Prefetch, false, cancellationToken);
+
+            var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            channel.ChannelShutdownAsync += (_, args) =>
             {
-                await using var connection = await connector.ConnectAsync(WorkerName, stoppingToken);
-                await using var channel = await connection.CreateChannelAsync(
-                    new CreateChannelOptions(false, false, consumerDispatchConcurrency: settings.Concurrency), stoppingToken);
-                await using var deadLetters = await connection.CreateChannelAsync(new CreateChannelOptions(true, true), stoppingToken);
-                await BrokerTopology.DeclareAsync(channel, stoppingToken);
-                await channel.BasicQosAsync(0, settings.Prefetch, false, stoppingToken);
-
-                var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-                channel.ChannelShutdownAsync += (_, args) =>
-                {
-                    closed.TrySetResult(args.ReplyText);
-                    return Task.CompletedTask;
-                };
-                var consumer = new AsyncEventingBasicConsumer(channel);
-                consumer.ReceivedAsync += (_, delivery) => OnReceivedAsync(channel, deadLetters, delivery, stoppingToken);
-                await channel.BasicConsumeAsync(Topology.UserRegisteredQueue, autoAck: false, consumer, stoppingToken);
-
-                brokerStatus.Connected(WorkerName);
-                failedConnects = 0;
-                LogConsuming(Topology.UserRegisteredQueue);
-
-                var reason = await closed.Task.WaitAsync(stoppingToken);
-                brokerStatus.Disconnected(WorkerName, reason);
-                LogBrokerLost(reason);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                failedConnects++;
-                brokerStatus.Disconnected(WorkerName, ex.Message);
-                LogBrokerUnavailable(failedConnects, ex.Message);
-            }
-
-            await Pause.ForAsync(Backoff.Compute(failedConnects, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5)), stoppingToken);
-        }
-    }
+                closed.TrySetResult(args.ReplyText);
+                return Task.CompletedTask;
+            };
+            var consumer = new AsyncEventingBasicConsumer(channel);
+            consumer.ReceivedAsync += (_, delivery) => OnReceivedAsync(channel, deadLetters, delivery, cancellationToken);
+            await channel.BasicConsumeAsync(Topology.UserRegisteredQueue, autoAck: false, consumer, cancellationToken);
+            ready();
+            return await closed.Task.WaitAsync(cancellationToken);
+        }, stoppingToken);
 
     private async Task OnReceivedAsync(IChannel channel, IChannel deadLetters, BasicDeliverEventArgs delivery, CancellationToken stoppingToken)
     {
@@ -160,9 +134,6 @@ public sealed partial class QueueConsumerWorker(
             ? Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)
             : 0;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming {Queue}")]
-    private partial void LogConsuming(string queue);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message dead-lettered: {Reason}")]
     private partial void LogDeadLettered(string reason);
 
@@ -171,10 +142,4 @@ public sealed partial class QueueConsumerWorker(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Message failed (delivery {Delivery} of {MaxDeliveries}), returned to the queue")]
     private partial void LogFailure(int delivery, int maxDeliveries, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker unavailable to the consumer (attempt {Attempt}), retrying: {Reason}")]
-    private partial void LogBrokerUnavailable(int attempt, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Consumer channel closed: {Reason}")]
-    private partial void LogBrokerLost(string reason);
 }

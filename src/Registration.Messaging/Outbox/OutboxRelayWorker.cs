@@ -18,8 +18,7 @@ public sealed partial class OutboxRelayWorker(
     PartitionLeases leases,
     InstanceIdentity me,
     OutboxMetrics metrics,
-    RabbitMqConnector connector,
-    BrokerStatus brokerStatus,
+    BrokerSupervisor supervisor,
     IOptions<OutboxOptions> options,
     ILogger<OutboxRelayWorker> logger) : BackgroundService
 {
@@ -64,44 +63,20 @@ public sealed partial class OutboxRelayWorker(
         }
     }
 
-    private async Task RelayAsync(CancellationToken stoppingToken)
-    {
-        var settings = options.Value;
-        var failedConnects = 0;
-        while (!stoppingToken.IsCancellationRequested)
+    private Task RelayAsync(CancellationToken stoppingToken) =>
+        supervisor.RunAsync(WorkerName, async (connection, ready, cancellationToken) =>
         {
-            try
+            await using var channel = await connection.CreateChannelAsync(OutboxPublisher.ChannelOptions(options.Value.BatchSize), cancellationToken);
+            await BrokerTopology.DeclareAsync(channel, cancellationToken);
+            ready();
+            while (channel.IsOpen)
             {
-                await using var connection = await connector.ConnectAsync(WorkerName, stoppingToken);
-                await using var channel = await connection.CreateChannelAsync(OutboxPublisher.ChannelOptions(settings.BatchSize), stoppingToken);
-                await BrokerTopology.DeclareAsync(channel, stoppingToken);
-                brokerStatus.Connected(WorkerName);
-                failedConnects = 0;
-                LogConnected();
-
-                while (channel.IsOpen)
-                {
-                    await DrainAsync(channel, stoppingToken);
-                    await signal.WaitAsync(settings.PollInterval, stoppingToken);
-                }
-
-                brokerStatus.Disconnected(WorkerName, channel.CloseReason?.ReplyText ?? "channel closed");
-                LogBrokerLost(channel.CloseReason?.ReplyText ?? "channel closed");
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                failedConnects++;
-                brokerStatus.Disconnected(WorkerName, ex.Message);
-                LogBrokerUnavailable(failedConnects, ex.Message);
+                await DrainAsync(channel, cancellationToken);
+                await signal.WaitAsync(options.Value.PollInterval, cancellationToken);
             }
 
-            await Pause.ForAsync(Backoff.Compute(failedConnects, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5)), stoppingToken);
-        }
-    }
+            return channel.CloseReason?.ReplyText ?? "channel closed";
+        }, stoppingToken);
 
     private async Task DrainAsync(RabbitMQ.Client.IChannel channel, CancellationToken stoppingToken)
     {
@@ -156,20 +131,11 @@ public sealed partial class OutboxRelayWorker(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release partition leases on stop (they expire after the TTL): {Reason}")]
     private partial void LogReleaseFailed(string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox relay connected to the broker")]
-    private partial void LogConnected();
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "Published {Count} outbox events")]
     private partial void LogPublished(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} outbox events not confirmed, kept PENDING with backoff: {Error}")]
     private partial void LogPublishFailed(int count, string? error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker unavailable to the outbox relay (attempt {Attempt}), retrying: {Reason}")]
-    private partial void LogBrokerUnavailable(int attempt, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker connection of the outbox relay lost: {Reason}")]
-    private partial void LogBrokerLost(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable to the outbox relay, retrying: {Reason}")]
     private partial void LogDatabaseUnavailable(string reason);
