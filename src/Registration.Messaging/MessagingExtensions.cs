@@ -7,6 +7,7 @@ using Registration.Messaging.Membership;
 using Registration.Messaging.Broker;
 using Registration.Messaging.Consuming;
 using Registration.Messaging.Outbox;
+using Registration.ServiceDefaults.Data;
 
 namespace Registration.Messaging;
 
@@ -25,6 +26,7 @@ public static class MessagingExtensions
     /// <summary>This instance's row in cluster_members, kept fresh by heartbeats.</summary>
     public static IHostApplicationBuilder AddClusterMembership(this IHostApplicationBuilder builder, string role)
     {
+        builder.Services.AddMigrations(typeof(MembershipWorker).Assembly);
         builder.Services.AddOptions<MembershipOptions>().BindConfiguration(MembershipOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(sp => new InstanceIdentity(role, sp.GetRequiredService<IOptions<MembershipOptions>>().Value.Workers));
         builder.Services.AddHostedService<MembershipWorker>();

@@ -27,11 +27,8 @@ public static class DatabaseExtensions
         builder.Services.AddSingleton(sp => new NpgsqlDataSourceBuilder(connectionString)
             .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
             .Build());
-        builder.Services.AddHostedService(sp => new MigrationHostedService(
-            sp.GetRequiredService<NpgsqlDataSource>(),
-            migrationsAssembly,
-            sp.GetRequiredService<IOptions<DatabaseOptions>>(),
-            sp.GetRequiredService<ILogger<MigrationHostedService>>()));
+        builder.Services.AddMigrations(migrationsAssembly);
+        builder.Services.AddHostedService<MigrationHostedService>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return builder;
     }

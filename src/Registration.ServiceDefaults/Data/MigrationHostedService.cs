@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,7 +11,7 @@ namespace Registration.ServiceDefaults.Data;
 /// </summary>
 internal sealed partial class MigrationHostedService(
     NpgsqlDataSource dataSource,
-    Assembly migrationsAssembly,
+    IEnumerable<MigrationSource> sources,
     IOptions<DatabaseOptions> options,
     ILogger<MigrationHostedService> logger) : IHostedService
 {
@@ -23,7 +22,12 @@ internal sealed partial class MigrationHostedService(
         {
             try
             {
-                var applied = await SqlMigrator.MigrateAsync(dataSource, migrationsAssembly, cancellationToken);
+                var applied = new List<string>();
+                foreach (var source in sources)
+                {
+                    applied.AddRange(await SqlMigrator.MigrateAsync(dataSource, source.Assembly, cancellationToken));
+                }
+
                 LogMigrated(applied.Count, string.Join(", ", applied));
                 return;
             }

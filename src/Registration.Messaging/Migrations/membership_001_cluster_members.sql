@@ -1,4 +1,5 @@
--- The membership table (Orleans' silo table): one row per instance, kept fresh by heartbeats.
+-- The membership table (Orleans' silo table), in every service database: one row per instance,
+-- kept fresh by heartbeats (Registration.Messaging/Membership).
 -- An active instance whose heartbeat is older than three intervals is dead; its leases are free to take.
 CREATE TABLE cluster_members (
     instance_id    text PRIMARY KEY,
