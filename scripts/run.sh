@@ -43,7 +43,8 @@ start_service() { # name project port database
     echo "run: $name already running (pid $(cat "$RUN/$name.pid"))"
     return
   fi
-  ( cd "$ROOT/src/$project" && \
+  # A simple command in the background, so that $! is the service's own pid (stop.sh signals it).
+  ( cd "$ROOT/src/$project" || exit 1
     ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}" \
     Urls="http://127.0.0.1:$port" \
     ConnectionStrings__Database="Host=127.0.0.1;Port=$PG_PORT;Database=$database;Username=postgres;Password=postgres;Maximum Pool Size=50" \
