@@ -55,7 +55,14 @@ start_service() { # name project port database
 }
 
 wait_ready() { # name url
+  local pid
+  pid="$(cat "$RUN/$1.pid")"
   for _ in $(seq 1 60); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "run: $1 exited during start-up (port taken? database unreachable?); see $RUN/$1.log" >&2
+      tail -n 20 "$RUN/$1.log" >&2
+      exit 1
+    fi
     if curl -fsS "$2/health/ready" >/dev/null 2>&1; then echo "run: $1 ready at $2"; return; fi
     sleep 1
   done
