@@ -9,6 +9,9 @@ namespace TodoService.DeadLetters;
 /// </summary>
 internal sealed class DeadLetterBatch(IChannel channel, uint depth, IReadOnlyList<BasicGetResult> messages)
 {
+    /// <summary>The longest wait for the queue to count the returned messages again (someone else may be taking messages too).</summary>
+    private static readonly TimeSpan ReturnWait = TimeSpan.FromSeconds(2);
+
     private readonly HashSet<ulong> _settled = [];
 
     /// <summary>Ready messages in the queue when the batch was taken.</summary>
@@ -37,13 +40,25 @@ internal sealed class DeadLetterBatch(IChannel channel, uint depth, IReadOnlyLis
         _settled.Add(message.DeliveryTag);
     }
 
-    /// <summary>Hands every message not settled back to the queue (one multiple nack up to the highest such tag).</summary>
-    public async Task RequeueRestAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands every message not settled back to the queue (one multiple nack up to the highest such tag),
+    /// and waits, briefly, until the queue counts them again: a quorum queue applies the return a moment
+    /// after the nack, and the next list must not find the queue emptier than it is.
+    /// </summary>
+    public async Task RequeueRestAsync(string queue, CancellationToken cancellationToken)
     {
         var rest = Messages.Where(m => !_settled.Contains(m.DeliveryTag)).Select(m => m.DeliveryTag).ToList();
-        if (rest.Count > 0)
+        if (rest.Count == 0)
         {
-            await channel.BasicNackAsync(rest.Max(), multiple: true, requeue: true, cancellationToken);
+            return;
+        }
+
+        await channel.BasicNackAsync(rest.Max(), multiple: true, requeue: true, cancellationToken);
+        var expected = Depth - (uint)Settled;
+        var deadline = DateTime.UtcNow + ReturnWait;
+        while ((await channel.QueueDeclarePassiveAsync(queue, cancellationToken)).MessageCount < expected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10, cancellationToken);
         }
     }
 }

@@ -90,7 +90,7 @@ public sealed partial class DeadLetterQueue(
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         var batch = await DeadLetterBatch.TakeAsync(channel, Queue, max, cancellationToken);
         var result = await work(connection, batch);
-        await batch.RequeueRestAsync(CancellationToken.None);
+        await batch.RequeueRestAsync(Queue, CancellationToken.None);
         await transaction.CommitAsync(cancellationToken);
         return result;
     }
