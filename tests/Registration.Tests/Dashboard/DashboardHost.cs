@@ -17,7 +17,8 @@ public sealed class DashboardHost : WebApplicationFactory<global::Dashboard.Prog
 
     public Uri Address { get; private set; } = null!;
 
-    public static DashboardHost Start(TestSystem system, IEnumerable<Uri> authApis, IEnumerable<Uri> todoServices, string adminKey = FastCluster.AdminKey)
+    public static DashboardHost Start(
+        TestSystem system, IEnumerable<Uri> authApis, IEnumerable<Uri> todoServices, string adminKey = FastCluster.AdminKey, (string Key, string? Value)[]? overrides = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -39,9 +40,23 @@ public sealed class DashboardHost : WebApplicationFactory<global::Dashboard.Prog
             settings[$"Dashboard:TodoServiceUrls:{i}"] = url.ToString();
         }
 
+        foreach (var (key, value) in overrides ?? [])
+        {
+            settings[key] = value;
+        }
+
         var host = new DashboardHost(settings);
         host.UseKestrel(0);
-        host.StartServer();
+        try
+        {
+            host.StartServer();
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
         var addresses = host.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
             .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
         host.Address = new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));

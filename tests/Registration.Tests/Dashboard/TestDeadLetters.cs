@@ -32,6 +32,14 @@ public static class TestDeadLetters
         await channel.BasicPublishAsync(Topology.DeadLetterExchange, Topology.UserRegisteredRoutingKey, mandatory: true, properties, body);
     }
 
+    public static async Task TodoSqlAsync(this TestSystem system, string sql)
+    {
+        await using var connection = await system.TodoDb.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
     public static Task<long> WelcomeTodosAsync(this TestSystem system, Guid userId) =>
         system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = @userId AND title = 'Welcome to the App'", new { userId });
 }
