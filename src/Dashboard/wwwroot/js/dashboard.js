@@ -5,8 +5,10 @@
 (() => {
   const $ = id => document.getElementById(id);
   const actionHeaders = { 'X-Requested-With': 'dashboard' };
-  // From the origin alone: a page opened as http://user:key@host/ could not fetch URLs that carry credentials.
-  const api = path => new URL(path, window.location.origin).toString();
+  // Relative to the page (so it also works behind a proxy under a path prefix), but built from the origin
+  // alone: a page opened as http://user:key@host/ could not fetch URLs that carry credentials.
+  const base = window.location.origin + window.location.pathname.replace(/[^/]*$/, '');
+  const api = path => new URL(path, base).toString();
   let refreshSeconds = 2;
   let timer = null;
   let lastState = null;
@@ -201,7 +203,7 @@
   async function refresh() {
     clearTimeout(timer);
     try {
-      const response = await fetch(api('/api/dashboard/state'), { cache: 'no-store' });
+      const response = await fetch(api('api/dashboard/state'), { cache: 'no-store' });
       if (!response.ok) throw new Error(`the dashboard answered ${response.status}`);
       render(await response.json());
       setLive(true, `updated ${time(lastState.generatedAt)}`);
@@ -241,7 +243,7 @@
     }[kind];
     if (!(await confirmAction(plan.title, plan.text, plan.ok))) return;
     try {
-      const response = await fetch(api('/api/dashboard/dead-letters' + plan.path), { method: plan.method, headers: actionHeaders });
+      const response = await fetch(api('api/dashboard/dead-letters' + plan.path), { method: plan.method, headers: actionHeaders });
       const body = await response.json().catch(() => ({}));
       if (response.ok) {
         const count = body.replayed ?? body.discarded ?? 0;
