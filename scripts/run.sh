@@ -52,8 +52,8 @@ start_service() { # name project port database
     ConnectionStrings__Database="Host=127.0.0.1;Port=$PG_PORT;Database=$database;Username=postgres;Password=postgres;Maximum Pool Size=50" \
     Jwt__SigningKey="$(cat "$KEY_FILE")" \
     Admin__ApiKey="$(cat "$ADMIN_KEY_FILE")" \
-    nohup dotnet "bin/Release/net10.0/$project.dll" >"$RUN/$name.log" 2>&1 &
-    echo $! >"$RUN/$name.pid" )
+    exec nohup dotnet "bin/Release/net10.0/$project.dll" >"$RUN/$name.log" 2>&1 ) &
+  echo $! >"$RUN/$name.pid" # exec: the recorded pid is the service's own, so stop.sh stops the service itself
 }
 
 wait_ready() { # name url
@@ -113,13 +113,13 @@ if [ -f "$RUN/dashboard.pid" ] && kill -0 "$(cat "$RUN/dashboard.pid")" 2>/dev/n
   echo "run: dashboard already running (pid $(cat "$RUN/dashboard.pid"))"
 else
   ( cd "$ROOT/src/Dashboard" && \
-    env ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}" \
+    exec env ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}" \
     Urls="http://127.0.0.1:$DASHBOARD_PORT" \
     Admin__ApiKey="$(cat "$ADMIN_KEY_FILE")" \
     Dashboard__RabbitMqManagementUrl="http://127.0.0.1:$RABBIT_MGMT_PORT" \
     "${dashboard_env[@]}" \
-    nohup dotnet bin/Release/net10.0/Dashboard.dll >"$RUN/dashboard.log" 2>&1 &
-    echo $! >"$RUN/dashboard.pid" )
+    nohup dotnet bin/Release/net10.0/Dashboard.dll >"$RUN/dashboard.log" 2>&1 ) &
+  echo $! >"$RUN/dashboard.pid"
 fi
 wait_ready dashboard "http://127.0.0.1:$DASHBOARD_PORT"
 
