@@ -70,7 +70,9 @@
 
   function memberRows(cluster) {
     if (!cluster) return [];
-    return cluster.members.map(m => el('tr', { testid: 'member', 'data-status': m.status },
+    const order = { active: 0, dead: 1, left: 2 };
+    const members = [...cluster.members].sort((a, b) => (order[a.status] ?? 3) - (order[b.status] ?? 3));
+    return members.map(m => el('tr', { testid: 'member', 'data-status': m.status },
       el('td', { className: 'mono', title: m.instanceId }, shortId(m.instanceId), m.instanceId === cluster.self ? el('span', { className: 'tag' }, 'answered') : ''),
       el('td', {}, m.workers.length ? m.workers.join(', ') : 'http only'),
       el('td', {}, el('span', { className: 'badge ' + m.status }, m.status)),
