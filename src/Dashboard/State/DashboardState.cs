@@ -29,12 +29,19 @@ public sealed record InstanceCounters(string Url, string? InstanceId, DateTimeOf
             return new InstanceCounters(url, null, null, null, answer.Error ?? "no instance counters in the answer");
         }
 
-        return new InstanceCounters(
-            url,
-            instance.GetProperty("instanceId").GetString(),
-            instance.GetProperty("since").GetDateTimeOffset(),
-            instance.GetProperty("outcomes").EnumerateObject().ToDictionary(o => o.Name, o => o.Value.GetInt64()),
-            null);
+        try
+        {
+            return new InstanceCounters(
+                url,
+                instance.GetProperty("instanceId").GetString(),
+                instance.GetProperty("since").GetDateTimeOffset(),
+                instance.GetProperty("outcomes").EnumerateObject().ToDictionary(o => o.Name, o => o.Value.GetInt64()),
+                null);
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return new InstanceCounters(url, null, null, null, $"unexpected instance counters from {url}: {ex.Message}");
+        }
     }
 
     /// <summary>The cluster-wide part of a consumer answer.</summary>
