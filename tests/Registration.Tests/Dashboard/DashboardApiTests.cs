@@ -92,7 +92,7 @@ public sealed class DashboardApiTests : IAsyncLifetime
     public async Task State_shows_what_it_can_when_a_service_or_the_broker_api_cannot_be_reached()
     {
         var nobody = new Uri("http://127.0.0.1:9");
-        await using var dashboard = DashboardHost.Start(_system, [nobody, _auth], [nobody]);
+        await using var dashboard = DashboardHost.Start(_system, [nobody, _auth], [nobody], overrides: [("Dashboard:RabbitMqManagementUrl", nobody.ToString())]);
 
         var state = await dashboard.Client().GetJsonAsync("/api/dashboard/state");
 
@@ -103,6 +103,8 @@ public sealed class DashboardApiTests : IAsyncLifetime
         Assert.Contains("127.0.0.1:9", todo.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.NotNull(state.GetProperty("deadLetters").GetProperty("error").GetString());
         Assert.NotNull(Assert.Single(state.GetProperty("todo").GetProperty("instances").EnumerateArray()).GetProperty("error").GetString());
+        Assert.All(state.GetProperty("queues").EnumerateArray(), q => Assert.NotNull(q.GetProperty("error").GetString()));
+        Assert.Equal(2, state.GetProperty("queues").GetArrayLength());
     }
 
     [Fact]
