@@ -37,7 +37,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         var problems = new List<string>();
         page.Console += (_, message) =>
         {
-            if (message.Type is "error" or "warning")
+            if (message.Type == "error")
             {
                 problems.Add($"console {message.Type}: {message.Text}");
             }
