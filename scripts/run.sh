@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the whole system on loopback: PostgreSQL and RabbitMQ (installed when missing, data in .data/),
-# the databases, a Release build, N AuthApi and M TodoService instances and the nginx gateway on :8080.
+# the databases, a Release build, N AuthApi and M TodoService instances, the nginx gateway on :8080 and the
+# dashboard on :4000.
 # Usage: scripts/run.sh [--auth N] [--todo M]   (default 2 and 2). Stop it with scripts/stop.sh.
 set -euo pipefail
 
@@ -8,6 +9,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN="$ROOT/.run"
 PG_PORT="${PG_PORT:-55432}"
 GATEWAY_PORT="${GATEWAY_PORT:-8080}"
+DASHBOARD_PORT="${DASHBOARD_PORT:-4000}"
+RABBIT_MGMT_PORT="${RABBIT_MGMT_PORT:-15672}"
 AUTH_COUNT=2
 TODO_COUNT=2
 while [ $# -gt 0 ]; do
@@ -43,15 +46,14 @@ start_service() { # name project port database
     echo "run: $name already running (pid $(cat "$RUN/$name.pid"))"
     return
   fi
-  # A simple command in the background, so that $! is the service's own pid (stop.sh signals it).
   ( cd "$ROOT/src/$project" || exit 1
     ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}" \
     Urls="http://127.0.0.1:$port" \
     ConnectionStrings__Database="Host=127.0.0.1;Port=$PG_PORT;Database=$database;Username=postgres;Password=postgres;Maximum Pool Size=50" \
     Jwt__SigningKey="$(cat "$KEY_FILE")" \
     Admin__ApiKey="$(cat "$ADMIN_KEY_FILE")" \
-    nohup dotnet "bin/Release/net10.0/$project.dll" >"$RUN/$name.log" 2>&1 &
-    echo $! >"$RUN/$name.pid" )
+    exec nohup dotnet "bin/Release/net10.0/$project.dll" >"$RUN/$name.log" 2>&1 ) &
+  echo $! >"$RUN/$name.pid" # exec: the recorded pid is the service's own, so stop.sh stops the service itself
 }
 
 wait_ready() { # name url
@@ -73,15 +75,18 @@ wait_ready() { # name url
 
 auth_servers=""
 todo_servers=""
+dashboard_env=()
 for i in $(seq 1 "$AUTH_COUNT"); do
   port=$((4001 + (i - 1) * 100))
   start_service "auth-api-$i" AuthApi "$port" auth
   auth_servers+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
+  dashboard_env+=("Dashboard__AuthApiUrls__$((i - 1))=http://127.0.0.1:$port")
 done
 for i in $(seq 1 "$TODO_COUNT"); do
   port=$((4002 + (i - 1) * 100))
   start_service "todo-service-$i" TodoService "$port" todo
   todo_servers+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
+  dashboard_env+=("Dashboard__TodoServiceUrls__$((i - 1))=http://127.0.0.1:$port")
 done
 for i in $(seq 1 "$AUTH_COUNT"); do wait_ready "auth-api-$i" "http://127.0.0.1:$((4001 + (i - 1) * 100))"; done
 for i in $(seq 1 "$TODO_COUNT"); do wait_ready "todo-service-$i" "http://127.0.0.1:$((4002 + (i - 1) * 100))"; done
@@ -110,10 +115,26 @@ wait_ready_gateway() {
 wait_ready_gateway
 echo "run: gateway ready at http://127.0.0.1:$GATEWAY_PORT"
 
+# The dashboard: every instance's admin API (per-instance counters need each one) and the management API.
+if [ -f "$RUN/dashboard.pid" ] && kill -0 "$(cat "$RUN/dashboard.pid")" 2>/dev/null; then
+  echo "run: dashboard already running (pid $(cat "$RUN/dashboard.pid"))"
+else
+  ( cd "$ROOT/src/Dashboard" && \
+    exec env ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}" \
+    Urls="http://127.0.0.1:$DASHBOARD_PORT" \
+    Admin__ApiKey="$(cat "$ADMIN_KEY_FILE")" \
+    Dashboard__RabbitMqManagementUrl="http://127.0.0.1:$RABBIT_MGMT_PORT" \
+    "${dashboard_env[@]}" \
+    nohup dotnet bin/Release/net10.0/Dashboard.dll >"$RUN/dashboard.log" 2>&1 ) &
+  echo $! >"$RUN/dashboard.pid"
+fi
+wait_ready dashboard "http://127.0.0.1:$DASHBOARD_PORT"
+
 cat <<TXT
 
 Registration is running: $AUTH_COUNT AuthApi and $TODO_COUNT TodoService instances behind the gateway.
   Gateway      http://127.0.0.1:$GATEWAY_PORT   (nginx: /api/v1/auth/* and /api/v1/todos, load-balanced)
+  Dashboard    http://127.0.0.1:$DASHBOARD_PORT   (user admin, password: the admin key below; logs .run/dashboard.log)
   AuthApi      http://127.0.0.1:4001 (instance 1; instance i on 4001 + 100*(i-1); logs .run/auth-api-i.log)
   TodoService  http://127.0.0.1:4002 (instance 1; instance i on 4002 + 100*(i-1); logs .run/todo-service-i.log)
   RabbitMQ     http://127.0.0.1:15672  (management UI, guest/guest)

@@ -22,6 +22,16 @@ else
   echo "test: docker-compose not installed (needs root to install); compose file not validated" >&2
 fi
 
+# The dashboard's browser test drives Debian's chromium (Playwright never downloads a browser here).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test: installing chromium for the dashboard's browser test"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "test: /usr/bin/chromium is missing (needs root to install); the browser test will fail" >&2
+  fi
+fi
+
 echo "test: building"
 dotnet build "$ROOT/Registration.sln" -nologo -clp:ErrorsOnly -v q
 

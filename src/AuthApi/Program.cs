@@ -1,3 +1,4 @@
+using AuthApi.Admin;
 using Registration.Messaging.Membership;
 using Registration.ServiceDefaults;
 
@@ -18,6 +19,7 @@ public sealed class Program
         app.MapDefaultEndpoints();
         app.MapAuthApi();
         app.MapClusterAdminApi();
+        app.MapOutboxAdminApi();
         app.Run();
     }
 }

@@ -1,6 +1,7 @@
 using Registration.Messaging;
 using Registration.ServiceDefaults.Auth;
 using Registration.ServiceDefaults.Data;
+using TodoService.Admin;
 using TodoService.Welcome;
 
 namespace TodoService;
@@ -13,6 +14,7 @@ public static class Extensions
         builder.AddJwtAuthentication();
         builder.AddClusterMembership("todo-service");
         builder.AddQueueConsumer<WelcomeTodoHandler>();
+        builder.AddTodoAdmin();
         return builder;
     }
 }

@@ -1,5 +1,6 @@
 using Registration.Messaging.Membership;
 using Registration.ServiceDefaults;
+using TodoService.Admin;
 
 namespace TodoService;
 
@@ -18,6 +19,7 @@ public sealed class Program
         app.MapDefaultEndpoints();
         app.MapTodoApi();
         app.MapClusterAdminApi();
+        app.MapTodoAdminApi();
         app.Run();
     }
 }

@@ -69,6 +69,10 @@ public sealed class TestSystem : IAsyncDisposable
     public ServiceHost<TodoService.Program> StartTodoService(params (string Key, string? Value)[] overrides) =>
         Start<TodoService.Program>("todo-service", TodoDatabase, TodoDatabaseProxy, overrides);
 
+    /// <summary>A TodoService instance on Kestrel at a loopback port (see <see cref="ServiceHost{T}.Address"/>).</summary>
+    public ServiceHost<TodoService.Program> StartTodoServiceListening(params (string Key, string? Value)[] overrides) =>
+        Start<TodoService.Program>("todo-service", TodoDatabase, TodoDatabaseProxy, overrides, listen: true);
+
     /// <summary>Stops every running instance of a service gracefully.</summary>
     public async Task StopAllAsync<TProgram>()
         where TProgram : class

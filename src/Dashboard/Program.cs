@@ -1,0 +1,20 @@
+using Registration.ServiceDefaults;
+
+namespace Dashboard;
+
+public sealed class Program
+{
+    public static void Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
+        builder.AddDashboard();
+
+        var app = builder.Build();
+        app.UseServiceDefaults();
+        app.UseDashboardLogin();
+        app.MapDefaultEndpoints();
+        app.MapDashboardApi();
+        app.Run();
+    }
+}

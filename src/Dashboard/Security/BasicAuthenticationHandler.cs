@@ -1,0 +1,67 @@
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Registration.ServiceDefaults.Http;
+
+namespace Dashboard.Security;
+
+/// <summary>
+/// HTTP Basic with one account: user <see cref="UserName"/> and the admin key (Admin:ApiKey) as password,
+/// compared in constant time. Browsers ask for it once and send it with every request of the page.
+/// </summary>
+public sealed class BasicAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IOptions<AdminOptions> admin) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Basic";
+    public const string UserName = "admin";
+    public const string Realm = "Registration dashboard";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!AuthenticationHeaderValue.TryParse(Request.Headers.Authorization, out var header)
+            || !SchemeName.Equals(header.Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        string credentials;
+        try
+        {
+            credentials = Encoding.UTF8.GetString(Convert.FromBase64String(header.Parameter ?? ""));
+        }
+        catch (FormatException)
+        {
+            return Task.FromResult(AuthenticateResult.Fail("The Basic credentials are not valid base64."));
+        }
+
+        var separator = credentials.IndexOf(':', StringComparison.Ordinal);
+        var user = separator < 0 ? credentials : credentials[..separator];
+        var password = separator < 0 ? "" : credentials[(separator + 1)..];
+        var userOk = FixedTimeEquals(user, UserName);
+        var passwordOk = FixedTimeEquals(password, admin.Value.ApiKey);
+        if (!(userOk & passwordOk) || string.IsNullOrEmpty(admin.Value.ApiKey))
+        {
+            return Task.FromResult(AuthenticateResult.Fail("Wrong user name or password."));
+        }
+
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, UserName)], SchemeName);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = $"Basic realm=\"{Realm}\", charset=\"UTF-8\"";
+        return Task.CompletedTask;
+    }
+
+    private static bool FixedTimeEquals(string offered, string expected) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(offered), Encoding.UTF8.GetBytes(expected));
+}

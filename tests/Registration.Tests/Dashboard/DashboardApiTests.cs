@@ -1,0 +1,151 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Registration.Contracts;
+using Registration.Tests.Cluster;
+using Registration.Tests.Infrastructure;
+
+namespace Registration.Tests.Dashboard;
+
+/// <summary>The dashboard's own JSON API and its login, over real service instances, database and broker.</summary>
+public sealed class DashboardApiTests : IAsyncLifetime
+{
+    private TestSystem _system = null!;
+    private Uri _auth = null!;
+    private Uri _todo = null!;
+    private HttpClient _register = null!;
+
+    public async Task InitializeAsync()
+    {
+        _system = await TestSystem.CreateAsync();
+        var auth = _system.StartAuthApiListening(FastCluster.Settings);
+        _auth = auth.Address!;
+        _todo = _system.StartTodoServiceListening(FastCluster.Settings).Address!;
+        _register = auth.CreateClient();
+    }
+
+    public async Task DisposeAsync() => await _system.DisposeAsync();
+
+    [Fact]
+    public async Task Page_assets_and_api_need_the_admin_login_and_health_does_not()
+    {
+        await using var dashboard = DashboardHost.Start(_system, [_auth], [_todo]);
+
+        foreach (var path in new[] { "/", "/index.html", "/js/dashboard.js", "/css/dashboard.css", "/api/dashboard/state" })
+        {
+            foreach (var client in new[] { dashboard.Client(password: null), dashboard.Client("wrong"), dashboard.Client("") })
+            {
+                var refused = await client.GetAsync(path);
+                await refused.AssertProblemAsync(HttpStatusCode.Unauthorized);
+                Assert.StartsWith("Basic realm=", refused.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await dashboard.Client(password: null).GetAsync("/health/live")).StatusCode);
+        var page = await dashboard.Client().GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<title>Registration · Dashboard</title>", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("script-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task State_shows_members_partitions_outbox_consumer_queues_and_dead_letters()
+    {
+        await using var dashboard = DashboardHost.Start(_system, [_auth], [_todo]);
+        var http = dashboard.Client();
+        for (var i = 0; i < 2; i++)
+        {
+            await _register.RegisterOkAsync();
+        }
+
+        await _system.PublishAsync(TestEvents.Utf8("poison"));
+
+        var state = await Eventually.ReturnsAsync(
+            () => http.GetJsonAsync("/api/dashboard/state"),
+            s => Data(s, "auth", "outbox").Long("sentLastMinute") == 2
+                && Data(s, "todo", "consumer").Long("todosLastMinute") == 2
+                && s.GetProperty("deadLetters").GetProperty("data").Long("depth") == 1
+                && Queue(s, Topology.UserRegisteredQueue).GetProperty("consumers") is { ValueKind: JsonValueKind.Number } consumers && consumers.GetInt64() == 1,
+            "two registrations published and applied, the poison dead-lettered and the consumer seen by the broker",
+            TimeSpan.FromSeconds(20));
+
+        Assert.Equal(1, state.GetProperty("refreshSeconds").GetInt32());
+        var authCluster = Data(state, "auth", "cluster");
+        Assert.Equal(_auth.ToString(), state.GetProperty("auth").GetProperty("cluster").GetProperty("source").GetString());
+        Assert.Equal("active", Assert.Single(authCluster.GetProperty("members").EnumerateArray()).GetProperty("status").GetString());
+        Assert.Equal(8, authCluster.GetProperty("partitions").GetArrayLength());
+        var todoMember = Assert.Single(Data(state, "todo", "cluster").GetProperty("members").EnumerateArray());
+        Assert.Contains("consumer", todoMember.GetProperty("workers").EnumerateArray().Select(w => w.GetString()));
+        var instance = Assert.Single(state.GetProperty("todo").GetProperty("instances").EnumerateArray());
+        Assert.Equal(todoMember.GetProperty("instanceId").GetString(), instance.GetProperty("instanceId").GetString());
+        Assert.Equal(2, instance.GetProperty("outcomes").Long("applied"));
+        Assert.Equal(0, state.GetProperty("todo").Long("duplicatesAbsorbed"));
+        Assert.Equal(
+            [Topology.UserRegisteredQueue, Topology.UserRegisteredDeadLetterQueue],
+            state.GetProperty("queues").EnumerateArray().Select(q => q.GetProperty("name").GetString()));
+        var deadLetter = Assert.Single(state.GetProperty("deadLetters").GetProperty("data").GetProperty("items").EnumerateArray());
+        Assert.Equal("poison", deadLetter.GetProperty("bodyPreview").GetString());
+    }
+
+    [Fact]
+    public async Task State_shows_what_it_can_when_a_service_or_the_broker_api_cannot_be_reached()
+    {
+        var nobody = new Uri("http://127.0.0.1:9");
+        await using var dashboard = DashboardHost.Start(_system, [nobody, _auth], [nobody], overrides: [("Dashboard:RabbitMqManagementUrl", nobody.ToString())]);
+
+        var state = await dashboard.Client().GetJsonAsync("/api/dashboard/state");
+
+        Assert.Equal(_auth.ToString(), state.GetProperty("auth").GetProperty("outbox").GetProperty("source").GetString());
+        Assert.Equal(JsonValueKind.Object, state.GetProperty("auth").GetProperty("outbox").GetProperty("data").ValueKind);
+        var todo = state.GetProperty("todo").GetProperty("cluster");
+        Assert.Equal(JsonValueKind.Null, todo.GetProperty("data").ValueKind);
+        Assert.Contains("127.0.0.1:9", todo.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.NotNull(state.GetProperty("deadLetters").GetProperty("error").GetString());
+        Assert.NotNull(Assert.Single(state.GetProperty("todo").GetProperty("instances").EnumerateArray()).GetProperty("error").GetString());
+        Assert.All(state.GetProperty("queues").EnumerateArray(), q => Assert.NotNull(q.GetProperty("error").GetString()));
+        Assert.Equal(2, state.GetProperty("queues").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Dead_letter_actions_go_through_to_the_todo_service_and_need_the_page_header()
+    {
+        await using var dashboard = DashboardHost.Start(_system, [_auth], [_todo]);
+        var http = dashboard.Client();
+        var (eventId, userId) = (Guid.NewGuid(), Guid.NewGuid());
+        await _system.PublishDeadLetterAsync(TestEvents.UserRegisteredBody(eventId, userId), eventId.ToString());
+        await Eventually.ReturnsAsync(() => http.GetJsonAsync("/api/dashboard/dead-letters"), l => l.Long("depth") == 1, "the dead letter listed through the dashboard");
+
+        await (await http.PostAsync($"/api/dashboard/dead-letters/{eventId}/replay", null)).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await http.DeleteAsync($"/api/dashboard/dead-letters/{eventId}")).AssertProblemAsync(HttpStatusCode.Forbidden);
+        http.DefaultRequestHeaders.Add("X-Requested-With", "dashboard");
+        await (await http.PostAsync($"/api/dashboard/dead-letters/{Guid.NewGuid()}/replay", null)).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await dashboard.Client("wrong").PostAsync($"/api/dashboard/dead-letters/{eventId}/replay", null)).AssertProblemAsync(HttpStatusCode.Unauthorized);
+
+        var replayed = await http.PostAsync($"/api/dashboard/dead-letters/{eventId}/replay", null);
+
+        Assert.Equal(HttpStatusCode.OK, replayed.StatusCode);
+        Assert.Equal(1, JsonDocument.Parse(await replayed.Content.ReadAsStringAsync()).RootElement.Long("replayed"));
+        await Eventually.ReturnsAsync(() => _system.WelcomeTodosAsync(userId), n => n == 1, "the replayed event to create the todo");
+        Assert.Equal(0, (await http.GetJsonAsync("/api/dashboard/dead-letters")).Long("depth"));
+    }
+
+    [Theory]
+    [InlineData("Admin:ApiKey", "", "Admin:ApiKey must be set")]
+    [InlineData("Dashboard:TodoServiceUrls:0", "not-a-url", "absolute http(s) URLs")]
+    public async Task Dashboard_refuses_to_start_with_invalid_options(string key, string value, string message)
+    {
+        var settings = new List<(string, string?)> { (key, value) };
+        var failure = await Assert.ThrowsAnyAsync<OptionsValidationException>(async () =>
+        {
+            await using var dashboard = DashboardHost.Start(_system, [_auth], [_todo], overrides: [.. settings]);
+        });
+        Assert.Contains(message, failure.Message, StringComparison.Ordinal);
+    }
+
+    private static JsonElement Data(JsonElement state, string service, string part) =>
+        state.GetProperty(service).GetProperty(part).GetProperty("data");
+
+    private static JsonElement Queue(JsonElement state, string name) =>
+        state.GetProperty("queues").EnumerateArray().Single(q => q.GetProperty("name").GetString() == name);
+}

@@ -1,0 +1,91 @@
+using Microsoft.Playwright;
+using Registration.Tests.Cluster;
+using Registration.Tests.Infrastructure;
+
+namespace Registration.Tests.Dashboard;
+
+/// <summary>The dashboard page in a real browser, over real services, database and broker.</summary>
+public sealed class DashboardBrowserTests : IAsyncLifetime
+{
+    private static readonly LocatorAssertionsToHaveCountOptions CountWait = new() { Timeout = 20_000 };
+    private static readonly LocatorAssertionsToHaveTextOptions TextWait = new() { Timeout = 20_000 };
+    private static readonly LocatorAssertionsToBeVisibleOptions VisibleWait = new() { Timeout = 20_000 };
+
+    private TestSystem _system = null!;
+
+    public async Task InitializeAsync() => _system = await TestSystem.CreateAsync();
+
+    public async Task DisposeAsync() => await _system.DisposeAsync();
+
+    [Fact]
+    public async Task Page_shows_members_and_rising_counts_and_replays_a_dead_letter_until_the_list_is_empty()
+    {
+        Assert.True(File.Exists(Browser.ChromiumPath), $"{Browser.ChromiumPath} is missing: scripts/infra.sh installs it (apt-get install chromium).");
+        var auth = _system.StartAuthApiListening(FastCluster.Settings);
+        var todo = _system.StartTodoServiceListening(FastCluster.With(("Consumer:MaxDeliveries", "2")));
+        await using var dashboard = DashboardHost.Start(_system, [auth.Address!], [todo.Address!]);
+        var http = auth.CreateClient();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Browser.LaunchAsync(playwright);
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            HttpCredentials = new HttpCredentials { Username = "admin", Password = FastCluster.AdminKey, Send = HttpCredentialsSend.Always },
+            ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
+        });
+        var page = await context.NewPageAsync();
+        var problems = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                problems.Add($"console {message.Type}: {message.Text}");
+            }
+        };
+        page.PageError += (_, error) => problems.Add($"page error: {error}");
+
+        await page.GotoAsync(dashboard.Address.ToString());
+
+        // The members of both services, as the services' admin APIs report them.
+        await Assertions.Expect(page.GetByTestId("auth-members").GetByTestId("member")).ToHaveCountAsync(1, CountWait);
+        await Assertions.Expect(page.GetByTestId("auth-members")).ToContainTextAsync(auth.InstanceId(), new() { Timeout = 20_000 });
+        await Assertions.Expect(page.GetByTestId("todo-members").GetByTestId("member")).ToHaveCountAsync(1, CountWait);
+        await Assertions.Expect(page.GetByTestId("partition")).ToHaveCountAsync(8, CountWait);
+        await Assertions.Expect(page.GetByTestId("kpi-sent-minute")).ToHaveTextAsync("0", TextWait);
+        await Assertions.Expect(page.GetByTestId("dead-letters-empty")).ToBeVisibleAsync(VisibleWait);
+
+        // Registrations make the counts go up.
+        for (var i = 0; i < 3; i++)
+        {
+            await http.RegisterOkAsync();
+        }
+
+        await Assertions.Expect(page.GetByTestId("kpi-sent-minute")).ToHaveTextAsync("3", TextWait);
+        await Assertions.Expect(page.GetByTestId("kpi-todo-minute")).ToHaveTextAsync("3", TextWait);
+
+        // A bug refuses todos: the next registration's event fails and is dead-lettered, and shown.
+        await _system.TodoSqlAsync("""
+            CREATE FUNCTION reject_todos() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'todos are refused today'; END $$;
+            CREATE TRIGGER reject_todos BEFORE INSERT ON todos FOR EACH ROW EXECUTE FUNCTION reject_todos();
+            """);
+        var unlucky = await http.RegisterOkAsync();
+        var row = page.Locator($"[data-testid=dead-letter][data-event-id='{unlucky.EventId}']");
+        await Assertions.Expect(row).ToBeVisibleAsync(VisibleWait);
+        await Assertions.Expect(row.GetByTestId("dead-letter-reason")).ToContainTextAsync("todos are refused today");
+        await Assertions.Expect(page.GetByTestId("kpi-dlq")).ToHaveTextAsync("1", TextWait);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ArtifactPath("dashboard.png"), FullPage = true });
+
+        // The bug is fixed; the operator replays the message, confirming in the dialog.
+        await _system.TodoSqlAsync("DROP TRIGGER reject_todos ON todos");
+        await row.GetByTestId("replay").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("confirm-dialog")).ToBeVisibleAsync();
+        await page.GetByTestId("confirm-ok").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("dead-letters-empty")).ToBeVisibleAsync(VisibleWait);
+        await Assertions.Expect(page.GetByTestId("kpi-dlq")).ToHaveTextAsync("0", TextWait);
+        await Assertions.Expect(page.GetByTestId("kpi-todo-minute")).ToHaveTextAsync("4", TextWait);
+        Assert.Equal(1L, await _system.WelcomeTodosAsync(unlucky.UserId));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ArtifactPath("dashboard-after-replay.png"), FullPage = true });
+        Assert.Empty(problems);
+    }
+}
