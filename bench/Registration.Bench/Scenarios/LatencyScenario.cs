@@ -1,0 +1,128 @@
+using Dapper;
+using Registration.Bench.Infrastructure;
+using Registration.Bench.Reporting;
+using Registration.Bench.Workload;
+
+namespace Registration.Bench.Scenarios;
+
+/// <summary>
+/// 3. Commit-to-todo latency at a steady 20 registrations/s (open loop) against AuthApi and TodoService
+/// as separate processes, from the rows' own timestamps. Baseline: <see cref="RawPipeline"/> at the same rate.
+/// </summary>
+internal sealed class LatencyScenario : IScenario
+{
+    public const double PerSecond = 20;
+
+    public string Key => "latency";
+
+    public string Title => "3. Commit-to-todo latency";
+
+    public string Description =>
+        $"{PerSecond:0} registrations/s, open loop, for 20 s (60 s with `--full`) after 2 s of warm-up, against AuthApi and TodoService as separate processes. " +
+        "Latency = `todos.created_at` − `outbox.created_at` of the same event. Both are `now()` of their transaction, so the start of the registering " +
+        "transaction is used for its commit (PostgreSQL records no commit time unless `track_commit_timestamp` is on, which needs a restart of the shared " +
+        "server): the figure overstates by the registering transaction's own length. The client-side lower bound (todo − HTTP 201 received) is given below. " +
+        "Baseline: commit a row, publish it with a confirm, consume it, insert a row (harness only, no HTTP/hash/NOTIFY/relay), at the same rate for 10 s, timed the same way.";
+
+    public IReadOnlyList<FigureSpec> Figures { get; } =
+    [
+        new("latency.p50", "p50", "ms", "latency.baseline.p50", "raw commit→publish→consume→insert", "<= 5 ms", (value, _, _) => value <= 5, 1),
+        new("latency.p95", "p95", "ms", "latency.baseline.p95", "raw pipeline", "(none)", null, 1),
+        new("latency.p99", "p99", "ms", "latency.baseline.p99", "raw pipeline", "<= 25 ms", (value, _, _) => value <= 25, 1),
+    ];
+
+    public async Task<Measurements> RunOnceAsync(BenchContext context, Sandbox sandbox, int run, CancellationToken cancellationToken)
+    {
+        var m = new Measurements();
+        var duration = TimeSpan.FromSeconds(context.Options.Full ? 60 : 20);
+        await sandbox.MigrateAsync(cancellationToken);
+
+        Progress.Say($"  baseline: raw pipeline at {PerSecond:0}/s for 10 s");
+        var raw = await RawPipeline.MeasureLatencyAsync(sandbox, PerSecond, TimeSpan.FromSeconds(10), cancellationToken);
+        m["latency.baseline.p50"] = Stats.Percentile(raw, 50);
+        m["latency.baseline.p95"] = Stats.Percentile(raw, 95);
+        m["latency.baseline.p99"] = Stats.Percentile(raw, 99);
+
+        var hash = await HashCost.MeasureAsync(context.Shipped, 10, cancellationToken);
+        var insertCpu = await StraightInsertCpuAsync(sandbox, context.ConsumerConcurrency, cancellationToken);
+
+        await using var system = await SystemUnderLoad.StartAsync(context, sandbox, $"latency-{run}", null, cancellationToken);
+        using var client = new RegistrationClient(system.Auth.BaseAddress, TimeSpan.FromSeconds(30));
+        Progress.Say("  warm-up: 2 s");
+        await client.OpenLoopAsync($"warmup{run}", PerSecond, TimeSpan.FromSeconds(2), cancellationToken);
+        await Task.Delay(500, cancellationToken);
+
+        Progress.Say($"  {PerSecond:0} registrations/s for {duration.TotalSeconds:0} s");
+        var authCpu = system.Auth.CpuTime;
+        var todoCpu = system.Todo.CpuTime;
+        var accounting = CpuAccounting.Start(sandbox, system.Pids);
+        var registrations = await client.OpenLoopAsync($"latency{run}", PerSecond, duration, cancellationToken);
+        var created = registrations.Where(r => r.EventId is not null).ToList();
+        var ids = created.Select(r => r.EventId!.Value).ToArray();
+        await Wait.UntilAsync(() => CountTodosAsync(sandbox, ids), n => n >= ids.Length, TimeSpan.FromSeconds(60),
+            $"{ids.Length} welcome todos", TimeSpan.FromMilliseconds(50), cancellationToken);
+        accounting.Record(m, "under steady load");
+        Resources.Record(m, system, system.Auth.CpuTime - authCpu, system.Todo.CpuTime - todoCpu, ids.Length, hash.CpuMs, insertCpu);
+
+        await RecordLatenciesAsync(sandbox, created, m, cancellationToken);
+        m["Registrations measured"] = registrations.Count;
+        m["Registrations not answered 201"] = registrations.Count - created.Count;
+        m["Register HTTP latency p50 (ms)"] = Stats.Percentile(registrations.Select(r => r.Latency.TotalMilliseconds), 50);
+        m["Register HTTP latency p99 (ms)"] = Stats.Percentile(registrations.Select(r => r.Latency.TotalMilliseconds), 99);
+        return m;
+    }
+
+    private static async Task RecordLatenciesAsync(Sandbox sandbox, IReadOnlyList<Workload.Registration> created, Measurements m, CancellationToken cancellationToken)
+    {
+        var ids = created.Select(r => r.EventId!.Value).ToArray();
+        Dictionary<Guid, (DateTime CreatedAt, DateTime SentAt)> outbox;
+        await using (var auth = await sandbox.AuthDb.OpenConnectionAsync(cancellationToken))
+        {
+            outbox = (await auth.QueryAsync<(Guid EventId, DateTime CreatedAt, DateTime SentAt)>(
+                    "SELECT event_id, created_at, sent_at FROM outbox WHERE event_id = ANY(@ids)", new { ids }))
+                .ToDictionary(r => r.EventId, r => (r.CreatedAt, r.SentAt));
+        }
+
+        Dictionary<Guid, DateTime> todos;
+        await using (var todo = await sandbox.TodoDb.OpenConnectionAsync(cancellationToken))
+        {
+            todos = (await todo.QueryAsync<(Guid EventId, DateTime CreatedAt)>(
+                    "SELECT source_event_id, created_at FROM todos WHERE source_event_id = ANY(@ids)", new { ids }))
+                .ToDictionary(r => r.EventId, r => r.CreatedAt);
+        }
+
+        var latency = ids.Select(id => (todos[id] - outbox[id].CreatedAt).TotalMilliseconds).ToList();
+        m["latency.p50"] = Stats.Percentile(latency, 50);
+        m["latency.p95"] = Stats.Percentile(latency, 95);
+        m["latency.p99"] = Stats.Percentile(latency, 99);
+        m["Latency max (ms)"] = latency.Max();
+        var lower = created.Select(r => (new DateTimeOffset(todos[r.EventId!.Value], TimeSpan.Zero) - r.AnsweredAt).TotalMilliseconds).ToList();
+        m["Lower bound, todo − HTTP 201 received: p50 (ms)"] = Stats.Percentile(lower, 50);
+        m["Lower bound, todo − HTTP 201 received: p99 (ms)"] = Stats.Percentile(lower, 99);
+        var toClaim = ids.Select(id => (outbox[id].SentAt - outbox[id].CreatedAt).TotalMilliseconds).ToList();
+        var claimToTodo = ids.Select(id => (todos[id] - outbox[id].SentAt).TotalMilliseconds).ToList();
+        m["Stage: registering tx start → relay claim, p50 (ms)"] = Stats.Percentile(toClaim, 50);
+        m["Stage: registering tx start → relay claim, p99 (ms)"] = Stats.Percentile(toClaim, 99);
+        m["Stage: relay claim → todo insert, p50 (ms)"] = Stats.Percentile(claimToTodo, 50);
+        m["Stage: relay claim → todo insert, p99 (ms)"] = Stats.Percentile(claimToTodo, 99);
+    }
+
+    private static async Task<long> CountTodosAsync(Sandbox sandbox, Guid[] ids)
+    {
+        await using var connection = await sandbox.TodoDb.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM todos WHERE source_event_id = ANY(@ids)", new { ids });
+    }
+
+    /// <summary>Harness CPU per 1,000 welcome-todo inserts done straight (the consumer's irreducible database work).</summary>
+    public static async Task<double> StraightInsertCpuAsync(Sandbox sandbox, int concurrency, CancellationToken cancellationToken)
+    {
+        const int Count = 2_000;
+        var rows = Enumerable.Range(0, Count).Select(_ => (Guid.CreateVersion7(), Guid.CreateVersion7())).ToList();
+        var cpu = ProcStats.OwnCpuTime();
+        await WelcomeTodos.InsertAllAsync(sandbox.TodoDb, rows, concurrency, cancellationToken);
+        var perThousand = (ProcStats.OwnCpuTime() - cpu).TotalMilliseconds * 1000 / Count;
+        await using var connection = await sandbox.TodoDb.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync("TRUNCATE todos, processed_events");
+        return perThousand;
+    }
+}
