@@ -13,6 +13,9 @@ internal sealed class BenchOptions
     /// <summary>The long variant: 60 s of steady load in the latency scenario instead of 20 s.</summary>
     public bool Full { get; private set; }
 
+    /// <summary>Registrations per second in the latency scenario (--latency-rate N; a diagnostic run unless 20).</summary>
+    public double LatencyRate { get; private set; } = 20;
+
     public string Root { get; private set; } = Directory.GetCurrentDirectory();
 
     public string Commit { get; private set; } = "unknown";
@@ -51,6 +54,10 @@ internal sealed class BenchOptions
                 case "--commit":
                     options.Commit = args[++i];
                     break;
+                case "--latency-rate":
+                    options.LatencyRate = double.Parse(args[++i], CultureInfo.InvariantCulture);
+                    options.Label ??= "diagnostic";
+                    break;
                 case "--label":
                     options.Label = args[++i];
                     break;
@@ -67,7 +74,7 @@ internal sealed class BenchOptions
                     options.Label ??= "diagnostic";
                     break;
                 case var flag when flag.StartsWith("--", StringComparison.Ordinal):
-                    throw new ArgumentException($"unknown option {flag}; known: --full, --runs N, --root PATH, --commit SHA, --label NAME, --auth-env K=V, --todo-env K=V, --auth-db-options OPTS");
+                    throw new ArgumentException($"unknown option {flag}; known: --full, --runs N, --root PATH, --commit SHA, --label NAME, --auth-env K=V, --todo-env K=V, --auth-db-options OPTS, --latency-rate N");
                 default:
                     options.Scenarios.Add(args[i]);
                     break;

@@ -9,9 +9,13 @@ internal static class ProcStats
     private static readonly double TicksPerSecond = ReadClockTicks();
 
     /// <summary>User + system CPU time the process has used so far.</summary>
-    public static TimeSpan CpuTime(int pid)
+    public static TimeSpan CpuTime(int pid) => ParseCpuTime(File.ReadAllText($"/proc/{pid}/stat"));
+
+    /// <summary>User + system CPU time of the calling thread so far.</summary>
+    public static TimeSpan ThreadCpuTime() => ParseCpuTime(File.ReadAllText("/proc/thread-self/stat"));
+
+    private static TimeSpan ParseCpuTime(string stat)
     {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
         // Fields after the command name (which may contain spaces) start at field 3; utime and stime are fields 14 and 15.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);

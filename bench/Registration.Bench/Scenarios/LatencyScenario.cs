@@ -11,14 +11,13 @@ namespace Registration.Bench.Scenarios;
 /// </summary>
 internal sealed class LatencyScenario : IScenario
 {
-    public const double PerSecond = 20;
 
     public string Key => "latency";
 
     public string Title => "3. Commit-to-todo latency";
 
     public string Description =>
-        $"{PerSecond:0} registrations/s, open loop, for 20 s (60 s with `--full`) after 2 s of warm-up, against AuthApi and TodoService as separate processes. " +
+        $"20 registrations/s, open loop, for 20 s (60 s with `--full`) after 2 s of warm-up, against AuthApi and TodoService as separate processes. " +
         "Latency = `todos.created_at` − `outbox.created_at` of the same event. Both are `now()` of their transaction, so the start of the registering " +
         "transaction is used for its commit (PostgreSQL records no commit time unless `track_commit_timestamp` is on, which needs a restart of the shared " +
         "server): the figure overstates by the registering transaction's own length. The client-side lower bound (todo − HTTP 201 received) is given below. " +
@@ -34,11 +33,12 @@ internal sealed class LatencyScenario : IScenario
     public async Task<Measurements> RunOnceAsync(BenchContext context, Sandbox sandbox, int run, CancellationToken cancellationToken)
     {
         var m = new Measurements();
+        var perSecond = context.Options.LatencyRate;
         var duration = TimeSpan.FromSeconds(context.Options.Full ? 60 : 20);
         await sandbox.MigrateAsync(cancellationToken);
 
-        Progress.Say($"  baseline: raw pipeline at {PerSecond:0}/s for 10 s");
-        var raw = await RawPipeline.MeasureLatencyAsync(sandbox, PerSecond, TimeSpan.FromSeconds(10), cancellationToken);
+        Progress.Say($"  baseline: raw pipeline at {perSecond:0}/s for 10 s");
+        var raw = await RawPipeline.MeasureLatencyAsync(sandbox, perSecond, TimeSpan.FromSeconds(10), cancellationToken);
         m["latency.baseline.p50"] = Stats.Percentile(raw, 50);
         m["latency.baseline.p95"] = Stats.Percentile(raw, 95);
         m["latency.baseline.p99"] = Stats.Percentile(raw, 99);
@@ -49,14 +49,14 @@ internal sealed class LatencyScenario : IScenario
         await using var system = await SystemUnderLoad.StartAsync(context, sandbox, $"latency-{run}", null, cancellationToken);
         using var client = new RegistrationClient(system.Auth.BaseAddress, TimeSpan.FromSeconds(30));
         Progress.Say("  warm-up: 2 s");
-        await client.OpenLoopAsync($"warmup{run}", PerSecond, TimeSpan.FromSeconds(2), cancellationToken);
+        await client.OpenLoopAsync($"warmup{run}", perSecond, TimeSpan.FromSeconds(2), cancellationToken);
         await Task.Delay(500, cancellationToken);
 
-        Progress.Say($"  {PerSecond:0} registrations/s for {duration.TotalSeconds:0} s");
+        Progress.Say($"  {perSecond:0} registrations/s for {duration.TotalSeconds:0} s");
         var authCpu = system.Auth.CpuTime;
         var todoCpu = system.Todo.CpuTime;
         var accounting = CpuAccounting.Start(sandbox, system.Pids);
-        var registrations = await client.OpenLoopAsync($"latency{run}", PerSecond, duration, cancellationToken);
+        var registrations = await client.OpenLoopAsync($"latency{run}", perSecond, duration, cancellationToken);
         var created = registrations.Where(r => r.EventId is not null).ToList();
         var ids = created.Select(r => r.EventId!.Value).ToArray();
         await Wait.UntilAsync(() => CountTodosAsync(sandbox, ids), n => n >= ids.Length, TimeSpan.FromSeconds(60),
@@ -99,6 +99,9 @@ internal sealed class LatencyScenario : IScenario
         var lower = created.Select(r => (new DateTimeOffset(todos[r.EventId!.Value], TimeSpan.Zero) - r.AnsweredAt).TotalMilliseconds).ToList();
         m["Lower bound, todo − HTTP 201 received: p50 (ms)"] = Stats.Percentile(lower, 50);
         m["Lower bound, todo − HTTP 201 received: p99 (ms)"] = Stats.Percentile(lower, 99);
+        var toAnswer = created.Select(r => (r.AnsweredAt - new DateTimeOffset(outbox[r.EventId!.Value].CreatedAt, TimeSpan.Zero)).TotalMilliseconds).ToList();
+        m["Stage: registering tx start → HTTP 201 received, p50 (ms)"] = Stats.Percentile(toAnswer, 50);
+        m["Stage: registering tx start → HTTP 201 received, p99 (ms)"] = Stats.Percentile(toAnswer, 99);
         var toClaim = ids.Select(id => (outbox[id].SentAt - outbox[id].CreatedAt).TotalMilliseconds).ToList();
         var claimToTodo = ids.Select(id => (todos[id] - outbox[id].SentAt).TotalMilliseconds).ToList();
         m["Stage: registering tx start → relay claim, p50 (ms)"] = Stats.Percentile(toClaim, 50);

@@ -46,7 +46,7 @@ internal static class RawPipeline
             await consuming.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken);
         };
         await consuming.BasicConsumeAsync(Queue, autoAck: false, consumer, cancellationToken);
-        await using var publishing = await broker.CreateChannelAsync(OutboxPublisher.ChannelOptions(1), cancellationToken);
+        await using var publishing = await broker.CreateChannelAsync(OutboxPublisher.ChannelOptions(256), cancellationToken);
 
         var count = (int)Math.Round(perSecond * duration.TotalSeconds);
         var sends = new List<Task>(count);

@@ -33,6 +33,41 @@ internal static class WelcomeTodos
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// The same rows, <paramref name="perTransaction"/> events per transaction (one commit, so one WAL flush, for
+    /// all of them): what a consumer that applies a prefetched batch at once could reach.
+    /// </summary>
+    public static Task InsertBatchedAsync(NpgsqlDataSource db, IReadOnlyList<(Guid EventId, Guid UserId)> events, int concurrency, int perTransaction, CancellationToken cancellationToken)
+    {
+        var chunks = events.Chunk(perTransaction).ToList();
+        var next = -1;
+        var now = DateTimeOffset.UtcNow;
+        return Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < chunks.Count)
+            {
+                await using var connection = await db.OpenConnectionAsync(cancellationToken);
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                await using var batch = new NpgsqlBatch(connection, transaction);
+                foreach (var (eventId, userId) in chunks[i])
+                {
+                    var command = new NpgsqlBatchCommand(Sql);
+                    command.Parameters.AddWithValue("eventId", eventId);
+                    command.Parameters.AddWithValue("eventType", UserRegistered.Type);
+                    command.Parameters.AddWithValue("userId", userId);
+                    command.Parameters.AddWithValue("occurredAt", now);
+                    command.Parameters.AddWithValue("todoId", Guid.CreateVersion7());
+                    command.Parameters.AddWithValue("title", TodoService.Welcome.WelcomeTodoHandler.WelcomeTitle);
+                    batch.BatchCommands.Add(command);
+                }
+
+                await batch.ExecuteNonQueryAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+        }));
+    }
+
     /// <summary>Inserts the rows of all <paramref name="events"/> with <paramref name="concurrency"/> statements in flight.</summary>
     public static Task InsertAllAsync(NpgsqlDataSource db, IReadOnlyList<(Guid EventId, Guid UserId)> events, int concurrency, CancellationToken cancellationToken)
     {
