@@ -2,6 +2,23 @@ using System.Globalization;
 
 namespace Registration.Bench;
 
+/// <summary>Service settings of one variant in a comparison (<see cref="Scenarios.VariantsScenario"/>).</summary>
+internal sealed record Variant(
+    string Key,
+    string Name,
+    IReadOnlyDictionary<string, string> AuthEnvironment,
+    IReadOnlyDictionary<string, string> TodoEnvironment,
+    string? AuthDatabaseOptions = null)
+{
+    public static Variant Shipped { get; } = new("shipped", "as shipped", new Dictionary<string, string>(), new Dictionary<string, string>());
+
+    public static Variant Auth(string key, string name, params (string Key, string Value)[] settings) =>
+        new(key, name, settings.ToDictionary(s => s.Key, s => s.Value), new Dictionary<string, string>());
+
+    public static Variant Todo(string key, string name, params (string Key, string Value)[] settings) =>
+        new(key, name, new Dictionary<string, string>(), settings.ToDictionary(s => s.Key, s => s.Value));
+}
+
 /// <summary>The command line: scenario names (default: all of the standard ones) and flags.</summary>
 internal sealed class BenchOptions
 {
@@ -82,6 +99,33 @@ internal sealed class BenchOptions
         }
 
         return options;
+    }
+
+    /// <summary>Makes this a diagnostic run (its own results file, BENCHMARKS.md left alone) unless it already is one.</summary>
+    public void MarkDiagnostic(string label) => Label ??= label;
+
+    /// <summary>A copy with more service settings, for one variant of a comparison.</summary>
+    public BenchOptions With(Variant variant)
+    {
+        var copy = new BenchOptions
+        {
+            Runs = Runs,
+            Full = Full,
+            Root = Root,
+            Commit = Commit,
+            Label = Label,
+            LatencyRate = LatencyRate,
+            AuthDatabaseOptions = variant.AuthDatabaseOptions ?? AuthDatabaseOptions,
+        };
+        foreach (var (source, target, extra) in new[] { (AuthEnvironment, copy.AuthEnvironment, variant.AuthEnvironment), (TodoEnvironment, copy.TodoEnvironment, variant.TodoEnvironment) })
+        {
+            foreach (var (key, value) in source.Concat(extra))
+            {
+                target[key] = value;
+            }
+        }
+
+        return copy;
     }
 
     private static void AddSetting(Dictionary<string, string> settings, string pair)

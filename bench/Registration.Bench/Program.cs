@@ -5,12 +5,38 @@ using Registration.Bench.Scenarios;
 
 var options = BenchOptions.Parse(args);
 IScenario[] standard = [new RelayDrainScenario(), new ConsumerScenario(), new LatencyScenario(), new SaturationScenario(), new RecoveryScenario()];
-IScenario[] diagnostic = [new RelayStagesScenario()];
+const string MinThreads = "DOTNET_ThreadPool_ForceMinWorkerThreads";
+IScenario[] diagnostic =
+[
+    new RelayStagesScenario(),
+    new VariantsScenario("relay-fixes", "D2. Relay drain with proposed settings", new RelayDrainScenario(), "relay.rate",
+    [
+        Variant.Shipped,
+        new Variant("nobitmap", "claim without bitmap scans", new Dictionary<string, string>(), new Dictionary<string, string>(), "-c enable_bitmapscan=off"),
+        Variant.Auth("batch2000", "batch size 2000", ("Outbox__BatchSize", "2000")),
+    ]),
+    new VariantsScenario("consumer-fixes", "D3. Consumer with proposed settings", new ConsumerScenario(), "consumer.rate",
+    [
+        Variant.Shipped,
+        Variant.Todo("quietlog", "per-message logs off", ("Logging__LogLevel__Default", "Warning")),
+        Variant.Todo("quietlog16", "per-message logs off, concurrency 16, prefetch 64",
+            ("Logging__LogLevel__Default", "Warning"), ("Consumer__Concurrency", "16"), ("Consumer__Prefetch", "64")),
+    ]),
+    new VariantsScenario("latency-fixes", "D4. Latency with proposed settings", new LatencyScenario(), "latency.p99",
+        [Variant.Shipped, Variant.Auth("minthreads", "16 minimum thread-pool threads in AuthApi", (MinThreads, "0x10"))]),
+    new VariantsScenario("saturation-fixes", "D5. Saturation with proposed settings", new SaturationScenario(), "over.503.p99",
+        [Variant.Shipped, Variant.Auth("minthreads", "16 minimum thread-pool threads in AuthApi", (MinThreads, "0x10"))]),
+];
 var all = standard.Concat(diagnostic).ToList();
 var selected = options.Scenarios.Count == 0
     ? standard.ToList()
     : options.Scenarios.Select(name => all.FirstOrDefault(s => s.Key == name)
         ?? throw new ArgumentException($"unknown scenario '{name}'; known: {string.Join(", ", all.Select(s => s.Key))}")).ToList();
+
+if (selected.Any(diagnostic.Contains))
+{
+    options.MarkDiagnostic(string.Join("+", selected.Select(s => s.Key)));
+}
 
 using var stopping = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

@@ -76,7 +76,7 @@ internal static class Figures
         var used = specs.SelectMany(spec => new[] { spec.Id, spec.BaselineId }).OfType<string>().ToHashSet(StringComparer.Ordinal);
         return runs.SelectMany(run => run.Values.Keys)
             .Distinct(StringComparer.Ordinal)
-            .Where(key => !used.Contains(key) && !key.StartsWith("res.", StringComparison.Ordinal))
+            .Where(key => !used.Contains(key) && !key.StartsWith("res.", StringComparison.Ordinal) && !key.Contains(".res.", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToDictionary(key => key, key => Stats.Median(runs.Select(run => run[key])), StringComparer.Ordinal);
     }

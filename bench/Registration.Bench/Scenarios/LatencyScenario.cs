@@ -50,7 +50,11 @@ internal sealed class LatencyScenario : IScenario
         using var client = new RegistrationClient(system.Auth.BaseAddress, TimeSpan.FromSeconds(30));
         Progress.Say("  warm-up: 2 s");
         await client.OpenLoopAsync($"warmup{run}", perSecond, TimeSpan.FromSeconds(2), cancellationToken);
-        await Task.Delay(500, cancellationToken);
+        // One idle second after the warm-up: the services' fixed CPU cost, which dominates CPU per event at this low rate.
+        var (authIdle, todoIdle) = (system.Auth.CpuTime, system.Todo.CpuTime);
+        await Task.Delay(1000, cancellationToken);
+        m["AuthApi idle CPU after warm-up (% of one core)"] = (system.Auth.CpuTime - authIdle).TotalMilliseconds / 10;
+        m["TodoService idle CPU after warm-up (% of one core)"] = (system.Todo.CpuTime - todoIdle).TotalMilliseconds / 10;
 
         Progress.Say($"  {perSecond:0} registrations/s for {duration.TotalSeconds:0} s");
         var authCpu = system.Auth.CpuTime;
