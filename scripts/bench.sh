@@ -6,12 +6,14 @@
 #
 # Usage: scripts/bench.sh [scenario...] [--full] [--runs N]
 #   scenarios: relay consumer latency saturation recovery (default: all five; "resources" come from
-#              latency and saturation), and the diagnostic relay-stages (not in the default run)
+#              latency and saturation)
 #   --full     60 s of steady load in the latency scenario instead of 20 s
 #   --runs N   runs per scenario (default 3; every figure is the median)
-#   Diagnostic runs, which write artifacts/bench/results-NAME.json and leave BENCHMARKS.md alone:
+#   --quiet-wait SECONDS  longest wait for an idle machine before each run (default 5; the machine may be shared)
+#   Diagnostic runs write artifacts/bench/results-NAME.json and leave BENCHMARKS.md alone:
+#   scenarios relay-stages, relay-fixes, consumer-fixes, latency-fixes, saturation-fixes (see BENCHMARKS.md);
 #   --auth-env KEY=VALUE, --todo-env KEY=VALUE (extra environment of every AuthApi / TodoService process),
-#   --auth-db-options "-c name=value" (PostgreSQL session options of AuthApi), --label NAME
+#   --auth-db-options "-c name=value" (PostgreSQL session options of AuthApi), --latency-rate N, --label NAME
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -33,6 +33,9 @@ internal sealed class BenchOptions
     /// <summary>Registrations per second in the latency scenario (--latency-rate N; a diagnostic run unless 20).</summary>
     public double LatencyRate { get; private set; } = 20;
 
+    /// <summary>Longest wait for an idle machine before each run (--quiet-wait SECONDS; default 5).</summary>
+    public TimeSpan QuietWait { get; private set; } = TimeSpan.FromSeconds(5);
+
     public string Root { get; private set; } = Directory.GetCurrentDirectory();
 
     public string Commit { get; private set; } = "unknown";
@@ -75,6 +78,9 @@ internal sealed class BenchOptions
                     options.LatencyRate = double.Parse(args[++i], CultureInfo.InvariantCulture);
                     options.Label ??= "diagnostic";
                     break;
+                case "--quiet-wait":
+                    options.QuietWait = TimeSpan.FromSeconds(double.Parse(args[++i], CultureInfo.InvariantCulture));
+                    break;
                 case "--label":
                     options.Label = args[++i];
                     break;
@@ -91,7 +97,7 @@ internal sealed class BenchOptions
                     options.Label ??= "diagnostic";
                     break;
                 case var flag when flag.StartsWith("--", StringComparison.Ordinal):
-                    throw new ArgumentException($"unknown option {flag}; known: --full, --runs N, --root PATH, --commit SHA, --label NAME, --auth-env K=V, --todo-env K=V, --auth-db-options OPTS, --latency-rate N");
+                    throw new ArgumentException($"unknown option {flag}; known: --full, --runs N, --root PATH, --commit SHA, --label NAME, --auth-env K=V, --todo-env K=V, --auth-db-options OPTS, --latency-rate N, --quiet-wait SECONDS");
                 default:
                     options.Scenarios.Add(args[i]);
                     break;
@@ -115,6 +121,7 @@ internal sealed class BenchOptions
             Commit = Commit,
             Label = Label,
             LatencyRate = LatencyRate,
+            QuietWait = QuietWait,
             AuthDatabaseOptions = variant.AuthDatabaseOptions ?? AuthDatabaseOptions,
         };
         foreach (var (source, target, extra) in new[] { (AuthEnvironment, copy.AuthEnvironment, variant.AuthEnvironment), (TodoEnvironment, copy.TodoEnvironment, variant.TodoEnvironment) })

@@ -18,7 +18,7 @@ internal static class Runner
             Progress.Say($"{scenario.Title}: run {run}/{context.Options.Runs}");
             try
             {
-                var busyBefore = await QuietGate.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+                var busyBefore = await QuietGate.WaitAsync(context.Options.QuietWait, cancellationToken);
                 await using var sandbox = await Sandbox.CreateAsync(context.Settings, context.Admin, cancellationToken);
                 var measurements = await scenario.RunOnceAsync(context, sandbox, run, cancellationToken);
                 measurements["Machine busy in the second before the run (% of all cores)"] = busyBefore;

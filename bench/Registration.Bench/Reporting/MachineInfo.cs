@@ -10,7 +10,7 @@ internal sealed record MachineInfo(int Cores, string CpuModel, double MemoryGiB,
         ProcStats.CpuModel(),
         Math.Round(ProcStats.MemoryTotalMiB() / 1024, 1),
         OsName(),
-        RuntimeInformation.OSDescription,
+        File.Exists("/proc/sys/kernel/osrelease") ? $"Linux {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}" : RuntimeInformation.OSDescription,
         RuntimeInformation.FrameworkDescription,
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown");
 

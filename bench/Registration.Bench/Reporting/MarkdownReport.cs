@@ -55,6 +55,21 @@ internal static class MarkdownReport
 
         md.AppendLine();
         md.AppendLine("Per-run values are in `artifacts/bench/results.json`.");
+        md.AppendLine();
+        md.AppendLine("CPU taken by other users of the machine while each scenario measured (median of the runs, % of all cores; ");
+        md.AppendLine("\"other\" = processes that are not part of the run, \"unattributed\" = mostly short-lived processes such as builds):");
+        md.AppendLine();
+        md.AppendLine("| Scenario | Phase | Other processes | Unattributed |");
+        md.AppendLine("|---|---|---:|---:|");
+        foreach (var scenario in report.Scenarios)
+        {
+            foreach (var (name, value) in scenario.Diagnostics.Where(d => d.Key.EndsWith(": other users (% of all cores)", StringComparison.Ordinal)))
+            {
+                var phase = name[..name.IndexOf(':', StringComparison.Ordinal)];
+                var unattributed = scenario.Diagnostics.GetValueOrDefault($"{phase}: unattributed (interrupts, processes that ended) (% of all cores)", double.NaN);
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {scenario.Title} | {phase} | {Format.Number(value, 0)}% | {Format.Number(Math.Max(0, unattributed), 0)}% |");
+            }
+        }
         foreach (var scenario in report.Scenarios.Where(s => s.Errors.Count > 0))
         {
             md.AppendLine();

@@ -25,6 +25,7 @@ internal sealed class VariantsScenario(string key, string title, IScenario inner
         var order = variants.Skip((run - 1) % variants.Count).Concat(variants.Take((run - 1) % variants.Count));
         foreach (var variant in order)
         {
+            await QuietGate.WaitAsync(context.Options.QuietWait, cancellationToken);
             Progress.Say($"  variant: {variant.Name}");
             var variantContext = new BenchContext(context.Settings, context.Admin, context.Options.With(variant));
             await using var own = await Sandbox.CreateAsync(context.Settings, context.Admin, cancellationToken);
