@@ -34,14 +34,56 @@ internal static class HashCost
         return result.Task;
     }
 
-    private static (double CpuMs, double WallMs) Measure(ShippedSettings shipped, int samples, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hashes per second with one thread per core hashing at once: what the cores really deliver together
+    /// (virtual cores that share a physical core, or a busy host, give less than cores x one thread).
+    /// </summary>
+    public static Task<double> MeasureParallelRateAsync(ShippedSettings shipped, int hashesPerThread, CancellationToken cancellationToken)
     {
-        using var hashing = new PasswordHashing(Microsoft.Extensions.Options.Options.Create(new PasswordHashingOptions
+        var threads = Environment.ProcessorCount;
+        var start = new Barrier(threads + 1);
+        var done = new CountdownEvent(threads);
+        for (var t = 0; t < threads; t++)
+        {
+            new Thread(() =>
+            {
+                using var hashing = NewHashing(shipped);
+                Hash(hashing, cancellationToken);
+                start.SignalAndWait(cancellationToken);
+                for (var i = 0; i < hashesPerThread; i++)
+                {
+                    Hash(hashing, cancellationToken);
+                }
+
+                done.Signal();
+            })
+            { IsBackground = true, Name = "hash-rate" }.Start();
+        }
+
+        return Task.Run(() =>
+        {
+            using (start)
+            using (done)
+            {
+                start.SignalAndWait(cancellationToken);
+                var clock = Stopwatch.StartNew();
+                done.Wait(cancellationToken);
+                return threads * hashesPerThread / clock.Elapsed.TotalSeconds;
+            }
+        }, cancellationToken);
+    }
+
+    private static PasswordHashing NewHashing(ShippedSettings shipped) =>
+        new(Microsoft.Extensions.Options.Options.Create(new PasswordHashingOptions
         {
             Iterations = shipped.HashIterations,
             MaxConcurrency = 1,
             QueueLimit = 0,
         }));
+
+    private static (double CpuMs, double WallMs) Measure(ShippedSettings shipped, int samples, CancellationToken cancellationToken)
+    {
+        using var hashing = NewHashing(shipped);
         for (var i = 0; i < 2; i++)
         {
             Hash(hashing, cancellationToken);
