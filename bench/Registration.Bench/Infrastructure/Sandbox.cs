@@ -1,0 +1,135 @@
+using Dapper;
+using Npgsql;
+using RabbitMQ.Client;
+using Registration.Messaging.Broker;
+using Registration.ServiceDefaults.Data;
+
+namespace Registration.Bench.Infrastructure;
+
+/// <summary>
+/// What one scenario run works in, isolated from the tests that may run at the same time: its own
+/// auth and todo databases (bench_auth_ID, bench_todo_ID) and its own RabbitMQ virtual host (bench_ID),
+/// all removed on dispose.
+/// </summary>
+internal sealed class Sandbox : IAsyncDisposable
+{
+    public const string Prefix = "bench_";
+
+    private readonly BenchSettings _settings;
+    private readonly RabbitAdmin _admin;
+
+    private Sandbox(BenchSettings settings, RabbitAdmin admin, string id)
+    {
+        _settings = settings;
+        _admin = admin;
+        Id = id;
+        AuthDb = NpgsqlDataSource.Create(settings.PostgresConnectionString(AuthDatabase));
+        TodoDb = NpgsqlDataSource.Create(settings.PostgresConnectionString(TodoDatabase));
+    }
+
+    public string Id { get; }
+
+    public string AuthDatabase => $"{Prefix}auth_{Id}";
+
+    public string TodoDatabase => $"{Prefix}todo_{Id}";
+
+    public string VirtualHost => $"{Prefix}{Id}";
+
+    public NpgsqlDataSource AuthDb { get; }
+
+    public NpgsqlDataSource TodoDb { get; }
+
+    public static async Task<Sandbox> CreateAsync(BenchSettings settings, RabbitAdmin admin, CancellationToken cancellationToken)
+    {
+        var sandbox = new Sandbox(settings, admin, Guid.NewGuid().ToString("N")[..10]);
+        await using (var connection = await OpenAdminAsync(settings, cancellationToken))
+        {
+            await connection.ExecuteAsync($"CREATE DATABASE {sandbox.AuthDatabase}");
+            await connection.ExecuteAsync($"CREATE DATABASE {sandbox.TodoDatabase}");
+        }
+
+        await admin.CreateVirtualHostAsync(sandbox.VirtualHost, cancellationToken);
+        return sandbox;
+    }
+
+    /// <summary>Applies the services' own embedded migrations, as they would at start-up.</summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await SqlMigrator.MigrateAsync(AuthDb, typeof(AuthApi.Program).Assembly, cancellationToken);
+        await SqlMigrator.MigrateAsync(TodoDb, typeof(TodoService.Program).Assembly, cancellationToken);
+    }
+
+    /// <summary>A direct (never proxied) broker connection to this run's virtual host, with the topology declared.</summary>
+    public async Task<IConnection> ConnectBrokerAsync(string purpose, CancellationToken cancellationToken)
+    {
+        var connector = new RabbitMqConnector(Microsoft.Extensions.Options.Options.Create(new RabbitMqOptions
+        {
+            Host = _settings.RabbitHost,
+            Port = _settings.RabbitPort,
+            VirtualHost = VirtualHost,
+            UserName = _settings.RabbitUser,
+            Password = _settings.RabbitPassword,
+            ClientName = "bench",
+        }));
+        var connection = await connector.ConnectAsync(purpose, cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        await BrokerTopology.DeclareAsync(channel, cancellationToken);
+        return connection;
+    }
+
+    public async Task<long> AuthScalarAsync(string sql)
+    {
+        await using var connection = await AuthDb.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<long>(sql);
+    }
+
+    public async Task<long> TodoScalarAsync(string sql)
+    {
+        await using var connection = await TodoDb.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<long>(sql);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await AuthDb.DisposeAsync();
+        await TodoDb.DisposeAsync();
+        await DropAsync(_settings, [AuthDatabase, TodoDatabase]);
+        await _admin.DeleteVirtualHostAsync(VirtualHost);
+    }
+
+    /// <summary>Removes what an interrupted earlier bench run left behind (only names with the bench_ prefix).</summary>
+    public static async Task<int> RemoveLeftoversAsync(BenchSettings settings, RabbitAdmin admin, CancellationToken cancellationToken)
+    {
+        List<string> databases;
+        await using (var connection = await OpenAdminAsync(settings, cancellationToken))
+        {
+            databases = (await connection.QueryAsync<string>(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_auth\\_%' OR datname LIKE 'bench\\_todo\\_%'")).ToList();
+        }
+
+        await DropAsync(settings, databases);
+        var vhosts = (await admin.VirtualHostsAsync(cancellationToken)).Where(name => name.StartsWith(Prefix, StringComparison.Ordinal)).ToList();
+        foreach (var vhost in vhosts)
+        {
+            await admin.DeleteVirtualHostAsync(vhost);
+        }
+
+        return databases.Count + vhosts.Count;
+    }
+
+    private static async Task DropAsync(BenchSettings settings, IEnumerable<string> databases)
+    {
+        await using var connection = await OpenAdminAsync(settings, CancellationToken.None);
+        foreach (var database in databases)
+        {
+            await connection.ExecuteAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+        }
+    }
+
+    private static async Task<NpgsqlConnection> OpenAdminAsync(BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(settings.PostgresConnectionString("postgres", poolSize: 2));
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+}

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Registration.Bench.Infrastructure;
+
+/// <summary>
+/// A service (AuthApi or TodoService) run as its own process from its Release build, configured by
+/// environment variables as in production, so its memory and CPU can be read from /proc.
+/// </summary>
+internal sealed class ServiceProcess : IAsyncDisposable
+{
+    private static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(2) };
+    private readonly Process _process;
+
+    private ServiceProcess(string name, Process process, Uri baseAddress, string logPath)
+    {
+        Name = name;
+        _process = process;
+        BaseAddress = baseAddress;
+        LogPath = logPath;
+    }
+
+    public string Name { get; }
+
+    public Uri BaseAddress { get; }
+
+    public string LogPath { get; }
+
+    public int Pid => _process.Id;
+
+    /// <summary>Idle resident set size once ready, before any load, in MiB.</summary>
+    public double ReadyRssMiB { get; private set; }
+
+    public TimeSpan CpuTime => ProcStats.CpuTime(Pid);
+
+    public double PeakRssMiB => ProcStats.PeakRssMiB(Pid);
+
+    /// <param name="project">AuthApi or TodoService.</param>
+    /// <param name="readyWhen">Text the readiness body must contain, e.g. a worker reporting "connected".</param>
+    public static async Task<ServiceProcess> StartAsync(
+        BenchSettings settings, string project, string name, IReadOnlyDictionary<string, string> environment, string readyWhen, CancellationToken cancellationToken)
+    {
+        var dll = settings.ServiceDll(project);
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"{dll} is missing: build the solution in Release first (scripts/bench.sh does).");
+        }
+
+        Directory.CreateDirectory(settings.LogDirectory);
+        var logPath = Path.Combine(settings.LogDirectory, $"{name}.log");
+        var port = FreePort();
+        // exec: the shell becomes the service, so the pid is the service's own and its output goes to the log
+        // file directly (the harness does not spend CPU pumping it).
+        var start = new ProcessStartInfo("/bin/sh") { WorkingDirectory = Path.GetDirectoryName(dll)!, UseShellExecute = false };
+        foreach (var argument in new[] { "-c", "exec dotnet \"$0\" >\"$1\" 2>&1", dll, logPath })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["Urls"] = $"http://127.0.0.1:{port}";
+        start.Environment["Jwt__SigningKey"] = BenchSettings.JwtSigningKey;
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {project}");
+        var service = new ServiceProcess(name, process, new Uri($"http://127.0.0.1:{port}"), logPath);
+        try
+        {
+            await service.WaitReadyAsync(readyWhen, TimeSpan.FromSeconds(60), cancellationToken);
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
+
+        service.ReadyRssMiB = ProcStats.RssMiB(service.Pid);
+        return service;
+    }
+
+    private async Task WaitReadyAsync(string readyWhen, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        var last = "no answer";
+        while (deadline.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode} during start-up; see {LogPath}");
+            }
+
+            try
+            {
+                using var response = await Probe.GetAsync(new Uri(BaseAddress, "/health/ready"), cancellationToken);
+                last = await response.Content.ReadAsStringAsync(cancellationToken);
+                if (response.StatusCode == HttpStatusCode.OK && last.Contains(readyWhen, StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException ex)
+            {
+                last = ex.Message;
+            }
+            catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                last = ex.Message;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new TimeoutException($"{Name} not ready with '{readyWhen}' within {timeout.TotalSeconds:0} s; last readiness answer: {last}; see {LogPath}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>SIGTERM, then SIGKILL if it has not stopped after a few seconds.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using (var term = Process.Start(new ProcessStartInfo("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])))
+            {
+                if (term is not null)
+                {
+                    await term.WaitForExitAsync();
+                }
+            }
+
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+        }
+
+        _process.Dispose();
+    }
+}

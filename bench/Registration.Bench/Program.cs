@@ -1,0 +1,80 @@
+using Registration.Bench;
+using Registration.Bench.Infrastructure;
+using Registration.Bench.Reporting;
+using Registration.Bench.Scenarios;
+
+var options = BenchOptions.Parse(args);
+IScenario[] standard = [new RelayDrainScenario(), new ConsumerScenario(), new LatencyScenario(), new SaturationScenario(), new RecoveryScenario()];
+const string MinThreads = "DOTNET_ThreadPool_ForceMinWorkerThreads";
+IScenario[] diagnostic =
+[
+    new VariantsScenario("relay-fixes", "D2. Relay drain with proposed settings", new RelayDrainScenario(), "relay.rate",
+    [
+        Variant.Shipped,
+        new Variant("nobitmap", "claim without bitmap scans", new Dictionary<string, string>(), new Dictionary<string, string>(), "-c enable_bitmapscan=off"),
+        Variant.Auth("batch2000", "batch size 2000", ("Outbox__BatchSize", "2000")),
+    ]),
+    new VariantsScenario("consumer-fixes", "D3. Consumer with proposed settings", new ConsumerScenario(), "consumer.rate",
+    [
+        Variant.Shipped,
+        Variant.Todo("quietlog", "per-message logs off", ("Logging__LogLevel__Default", "Warning")),
+        Variant.Todo("quietlog16", "per-message logs off, concurrency 16, prefetch 64",
+            ("Logging__LogLevel__Default", "Warning"), ("Consumer__Concurrency", "16"), ("Consumer__Prefetch", "64")),
+    ]),
+    new VariantsScenario("latency-fixes", "D4. Latency with proposed settings", new LatencyScenario(), "latency.p99",
+        [Variant.Shipped, Variant.Auth("minthreads", "16 minimum thread-pool threads in AuthApi", (MinThreads, "0x10"))]),
+    new VariantsScenario("saturation-fixes", "D5. Saturation with proposed settings", new SaturationScenario(), "over.503.p99",
+        [Variant.Shipped, Variant.Auth("minthreads", "16 minimum thread-pool threads in AuthApi", (MinThreads, "0x10"))]),
+];
+var all = standard.Concat(diagnostic).ToList();
+var selected = options.Scenarios.Count == 0
+    ? standard.ToList()
+    : options.Scenarios.Select(name => all.FirstOrDefault(s => s.Key == name)
+        ?? throw new ArgumentException($"unknown scenario '{name}'; known: {string.Join(", ", all.Select(s => s.Key))}")).ToList();
+
+if (selected.Any(diagnostic.Contains))
+{
+    options.MarkDiagnostic(string.Join("+", selected.Select(s => s.Key)));
+}
+
+using var stopping = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stopping.Cancel();
+};
+
+var settings = new BenchSettings { RepositoryRoot = options.Root };
+using var admin = new RabbitAdmin(settings);
+var machine = MachineInfo.Read();
+Progress.Say($"bench: {string.Join(", ", selected.Select(s => s.Key))}; {options.Runs} runs each; {machine.Cores} cores; load average {machine.LoadAverageAtStart}");
+var removed = await Sandbox.RemoveLeftoversAsync(settings, admin, stopping.Token);
+if (removed > 0)
+{
+    Progress.Say($"bench: removed {removed} databases/virtual hosts left by an interrupted run");
+}
+
+var context = new BenchContext(settings, admin, options);
+var runs = new List<ScenarioRun>();
+foreach (var scenario in selected)
+{
+    runs.Add(await Runner.RunAsync(scenario, context, stopping.Token));
+}
+
+var results = runs.Select(run => run.Result).ToList();
+if (Resources.Summarize(runs) is { } resources)
+{
+    results.Add(resources);
+}
+
+var report = new BenchReport(DateTimeOffset.UtcNow, options.Commit, machine, options.Runs, options.Full, Progress.Elapsed, results);
+var resultsPath = Path.Combine(options.Root, "artifacts", "bench", options.Label is null ? "results.json" : $"results-{options.Label}.json");
+await ResultsFile.WriteAsync(resultsPath, report);
+Console.WriteLine(ConsoleSummary.Render(report, options));
+if (options.Label is null)
+{
+    await MarkdownReport.WriteAsync(Path.Combine(options.Root, "BENCHMARKS.md"), report);
+}
+
+Progress.Say($"bench: done in {Progress.Elapsed:m\\:ss}; wrote {resultsPath}{(options.Label is null ? " and BENCHMARKS.md" : " (diagnostic run: BENCHMARKS.md left alone)")}");
+return results.Any(r => r.RunsSucceeded == 0) ? 1 : 0;

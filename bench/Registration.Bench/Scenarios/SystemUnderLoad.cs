@@ -1,0 +1,50 @@
+using Registration.Bench.Infrastructure;
+
+namespace Registration.Bench.Scenarios;
+
+/// <summary>AuthApi (relay on) and TodoService (consumer on) as separate processes on one sandbox.</summary>
+internal sealed class SystemUnderLoad : IAsyncDisposable
+{
+    private SystemUnderLoad(ServiceProcess auth, ServiceProcess todo)
+    {
+        Auth = auth;
+        Todo = todo;
+    }
+
+    public ServiceProcess Auth { get; }
+
+    public ServiceProcess Todo { get; }
+
+    public IReadOnlyDictionary<string, int> Pids => new Dictionary<string, int> { ["AuthApi"] = Auth.Pid, ["TodoService"] = Todo.Pid };
+
+    /// <param name="authBrokerPort">The broker port AuthApi connects to (a proxy's, to cut it), or null for the broker itself.</param>
+    public static async Task<SystemUnderLoad> StartAsync(BenchContext context, Sandbox sandbox, string name, int? authBrokerPort, CancellationToken cancellationToken)
+    {
+        var todo = await context.StartServiceAsync("TodoService", $"{name}-todo-service", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Database"] = context.ServiceConnectionString("TodoService", sandbox.TodoDatabase),
+            ["RabbitMq__VirtualHost"] = sandbox.VirtualHost,
+        }, "\"consumer\":\"connected\"", cancellationToken);
+        try
+        {
+            var auth = await context.StartServiceAsync("AuthApi", $"{name}-auth-api", new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Database"] = context.ServiceConnectionString("AuthApi", sandbox.AuthDatabase),
+                ["RabbitMq__VirtualHost"] = sandbox.VirtualHost,
+                ["RabbitMq__Port"] = (authBrokerPort ?? context.Settings.RabbitPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }, "\"outbox-relay\":\"connected\"", cancellationToken);
+            return new SystemUnderLoad(auth, todo);
+        }
+        catch
+        {
+            await todo.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Auth.DisposeAsync();
+        await Todo.DisposeAsync();
+    }
+}

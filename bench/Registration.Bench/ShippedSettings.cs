@@ -1,0 +1,27 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Registration.Bench;
+
+/// <summary>
+/// The settings the services ship with (their appsettings.json), read so that every baseline runs with the
+/// same batch size, concurrency and hashing cost as the service it is compared with.
+/// </summary>
+internal sealed record ShippedSettings(int OutboxBatchSize, int ConsumerConcurrency, int ConsumerPrefetch, int HashIterations, int HashQueueLimit, TimeSpan HashQueueTimeout)
+{
+    public static ShippedSettings Load(string root)
+    {
+        using var auth = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "src", "AuthApi", "appsettings.json")));
+        using var todo = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "src", "TodoService", "appsettings.json")));
+        var outbox = auth.RootElement.GetProperty("Outbox");
+        var hashing = auth.RootElement.GetProperty("PasswordHashing");
+        var consumer = todo.RootElement.GetProperty("Consumer");
+        return new ShippedSettings(
+            outbox.GetProperty("BatchSize").GetInt32(),
+            consumer.GetProperty("Concurrency").GetInt32(),
+            consumer.GetProperty("Prefetch").GetInt32(),
+            hashing.GetProperty("Iterations").GetInt32(),
+            hashing.GetProperty("QueueLimit").GetInt32(),
+            TimeSpan.Parse(hashing.GetProperty("QueueTimeout").GetString()!, CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Benchmarks: throughput and latency of every stage against raw baselines measured in the same run.
+# Starts PostgreSQL and RabbitMQ when they are not already answering (scripts/infra.sh), builds in Release,
+# runs bench/Registration.Bench, writes artifacts/bench/results.json and rewrites the generated table in
+# BENCHMARKS.md.
+#
+# Usage: scripts/bench.sh [scenario...] [--full] [--runs N]
+#   scenarios: relay consumer latency saturation recovery (default: all five; "resources" come from
+#              latency and saturation)
+#   --full     60 s of steady load in the latency scenario instead of 20 s
+#   --runs N   runs per scenario (default 3; every figure is the median)
+#   --quiet-wait SECONDS  longest wait for an idle machine before each run (default 5; the machine may be shared)
+#   Diagnostic runs write artifacts/bench/results-NAME.json and leave BENCHMARKS.md alone:
+#   scenarios relay-fixes, consumer-fixes, latency-fixes, saturation-fixes (see BENCHMARKS.md);
+#   --auth-env KEY=VALUE, --todo-env KEY=VALUE (extra environment of every AuthApi / TodoService process),
+#   --auth-db-options "-c name=value" (PostgreSQL session options of AuthApi), --latency-rate N, --label NAME
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PG_PORT="${BENCH_PG_PORT:-55432}"
+RABBIT_MGMT_PORT="${BENCH_RABBIT_MGMT_PORT:-15672}"
+started=$(date +%s)
+
+# infra.sh keeps its data in this checkout's .data/; when PostgreSQL and RabbitMQ already answer (e.g. started
+# from another checkout of the repository) they are used as they are.
+if psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qtAc 'SELECT 1' >/dev/null 2>&1 \
+   && curl -fsS -u guest:guest "http://127.0.0.1:$RABBIT_MGMT_PORT/api/overview" >/dev/null 2>&1; then
+  echo "bench: PostgreSQL (127.0.0.1:$PG_PORT) and RabbitMQ (management :$RABBIT_MGMT_PORT) already running"
+else
+  "$ROOT/scripts/infra.sh" start
+fi
+
+echo "bench: building (Release)"
+dotnet build "$ROOT/bench/Registration.Bench/Registration.Bench.csproj" -c Release -nologo -clp:ErrorsOnly -v q
+
+commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no -- . ':!BENCHMARKS.md' 2>/dev/null)" ]; then
+  commit="$commit (with uncommitted changes)"
+fi
+
+echo "bench: running (progress on stderr; services' logs in artifacts/bench/logs/)"
+status=0
+dotnet "$ROOT/bench/Registration.Bench/bin/Release/net10.0/Registration.Bench.dll" --root "$ROOT" --commit "$commit" "$@" || status=$?
+echo "bench: finished in $(( $(date +%s) - started )) s (exit $status)"
+exit "$status"
