@@ -5,7 +5,7 @@ namespace Registration.Messaging.Broker;
 
 /// <summary>
 /// Keeps a worker's broker session alive: connect, run the session until it ends (channel or connection
-/// lost), then back off with jitter (capped at 5 s) and start over, until the worker stops. Broker
+/// lost), then back off with jitter (capped at 1 s, so a returning broker is used at once) and start over, until the worker stops. Broker
 /// trouble is logged and shown in <see cref="BrokerStatus"/>, never thrown to the host.
 /// </summary>
 public sealed partial class BrokerSupervisor(RabbitMqConnector connector, BrokerStatus status, ILogger<BrokerSupervisor> logger)
@@ -40,7 +40,7 @@ public sealed partial class BrokerSupervisor(RabbitMqConnector connector, Broker
                 LogUnavailable(worker, failures, ex.Message);
             }
 
-            await Pause.ForAsync(Backoff.Compute(failures, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5)), stoppingToken);
+            await Pause.ForAsync(Backoff.Compute(failures, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1)), stoppingToken);
         }
     }
 

@@ -11,11 +11,11 @@ public sealed class ConsumerOptions
 
     /// <summary>Unacknowledged messages the broker may hand this instance at once.</summary>
     [Range(1, 1000)]
-    public ushort Prefetch { get; set; } = 32;
+    public ushort Prefetch { get; set; } = 64;
 
     /// <summary>Messages handled in parallel by this instance.</summary>
     [Range(1, 64)]
-    public ushort Concurrency { get; set; } = 4;
+    public ushort Concurrency { get; set; } = 16;
 
     /// <summary>Deliveries of a message that keeps failing for an unknown reason before it is dead-lettered.</summary>
     [Range(1, 100)]
