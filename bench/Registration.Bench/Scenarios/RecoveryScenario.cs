@@ -3,6 +3,7 @@ using Dapper;
 using Registration.Bench.Infrastructure;
 using Registration.Bench.Reporting;
 using Registration.Bench.Workload;
+using Registration.Tests.Infrastructure;
 
 namespace Registration.Bench.Scenarios;
 

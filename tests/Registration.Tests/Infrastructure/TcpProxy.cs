@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Registration.Tests.Infrastructure;
 
 /// <summary>
-/// A loopback TCP proxy in front of PostgreSQL or RabbitMQ, so a test can make the server unreachable
+/// A loopback TCP proxy in front of PostgreSQL or RabbitMQ, so a test (or a benchmark) can make the server unreachable
 /// for the services under test only: <see cref="Cut"/> drops every open connection and refuses new
 /// ones (they are accepted and closed at once) until <see cref="Restore"/>.
 /// </summary>
