@@ -56,17 +56,17 @@ public static class MessagingExtensions
     }
 
     /// <summary>The queue consumer with its handler, unless Consumer:Enabled is false for this instance.</summary>
-    public static IHostApplicationBuilder AddQueueConsumer<THandler>(this IHostApplicationBuilder builder)
-        where THandler : class, IMessageHandler
+    public static IHostApplicationBuilder AddQueueConsumer<THandler, TMessage>(this IHostApplicationBuilder builder)
+        where THandler : class, IMessageHandler<TMessage>
     {
         builder.AddRabbitMq();
         builder.Services.AddOptions<ConsumerOptions>().BindConfiguration(ConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<IMessageHandler, THandler>();
+        builder.Services.AddSingleton<IMessageHandler<TMessage>, THandler>();
         builder.Services.AddSingleton<ConsumerMetrics>();
         if (builder.Configuration.GetValue($"{ConsumerOptions.Section}:{nameof(ConsumerOptions.Enabled)}", true))
         {
-            builder.Services.Configure<MembershipOptions>(o => o.Workers.Add(QueueConsumerWorker.WorkerName));
-            builder.Services.AddHostedService<QueueConsumerWorker>();
+            builder.Services.Configure<MembershipOptions>(o => o.Workers.Add(ConsumerOptions.WorkerName));
+            builder.Services.AddHostedService<QueueConsumerWorker<TMessage>>();
         }
 
         return builder;

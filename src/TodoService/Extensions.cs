@@ -1,3 +1,4 @@
+using Registration.Contracts;
 using Registration.Messaging;
 using Registration.ServiceDefaults.Auth;
 using Registration.ServiceDefaults.Data;
@@ -13,7 +14,7 @@ public static class Extensions
         builder.AddDatabase(typeof(Extensions).Assembly);
         builder.AddJwtAuthentication();
         builder.AddClusterMembership("todo-service");
-        builder.AddQueueConsumer<WelcomeTodoHandler>();
+        builder.AddQueueConsumer<WelcomeTodoHandler, UserRegistered>();
         builder.AddTodoAdmin();
         return builder;
     }

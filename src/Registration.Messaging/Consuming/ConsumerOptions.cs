@@ -6,16 +6,23 @@ public sealed class ConsumerOptions
 {
     public const string Section = "Consumer";
 
+    /// <summary>The consumer's name in the broker's connection list, cluster membership, logs and readiness.</summary>
+    public const string WorkerName = "consumer";
+
     /// <summary>Consume in this instance. Switch off to run an instance that only serves HTTP.</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>Unacknowledged messages the broker may hand this instance at once.</summary>
-    [Range(1, 1000)]
-    public ushort Prefetch { get; set; } = 64;
+    [Range(1, 10_000)]
+    public ushort Prefetch { get; set; } = 200;
 
-    /// <summary>Messages handled in parallel by this instance.</summary>
+    /// <summary>Batches applied in parallel by this instance (each in its own transaction).</summary>
     [Range(1, 64)]
-    public ushort Concurrency { get; set; } = 16;
+    public int Concurrency { get; set; } = 4;
+
+    /// <summary>Most messages applied in one transaction; a batch takes what is waiting, it never waits to fill up.</summary>
+    [Range(1, 1000)]
+    public int BatchSize { get; set; } = 50;
 
     /// <summary>Deliveries of a message that keeps failing for an unknown reason before it is dead-lettered.</summary>
     [Range(1, 100)]

@@ -1,14 +1,19 @@
-using RabbitMQ.Client;
-
 namespace Registration.Messaging.Consuming;
 
 /// <summary>
-/// Applies one message and says whether it changed anything (<see cref="MessageOutcome.Applied"/>) or had
-/// been applied before (<see cref="MessageOutcome.Duplicate"/>), or was older than what was already applied
-/// (<see cref="MessageOutcome.Stale"/>). Throw <see cref="PoisonMessageException"/>
-/// when it can never be applied; any other exception is retried.
+/// Reads and applies the messages of one queue. The consumer reads every message on its own, so a poison
+/// message never holds back the others, and applies what it read in batches: one call, one transaction.
 /// </summary>
-public interface IMessageHandler
+public interface IMessageHandler<TMessage>
 {
-    Task<MessageOutcome> HandleAsync(ReadOnlyMemory<byte> body, IReadOnlyBasicProperties properties, CancellationToken cancellationToken);
+    /// <summary>Parses a body; throws <see cref="PoisonMessageException"/> when it can never be applied.</summary>
+    TMessage Read(ReadOnlyMemory<byte> body);
+
+    /// <summary>
+    /// Applies the messages in order, all or nothing, and says for each whether it changed anything
+    /// (<see cref="MessageOutcome.Applied"/>), had been applied before (<see cref="MessageOutcome.Duplicate"/>),
+    /// or was older than what was already applied (<see cref="MessageOutcome.Stale"/>). Any exception is retried:
+    /// a failing batch is split into single messages, so one bad message cannot hold back the rest.
+    /// </summary>
+    Task<IReadOnlyList<MessageOutcome>> ApplyAsync(IReadOnlyList<TMessage> messages, CancellationToken cancellationToken);
 }

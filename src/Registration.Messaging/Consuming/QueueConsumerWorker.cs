@@ -1,145 +1,222 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Registration.Contracts;
 using Registration.Messaging.Broker;
 using Registration.ServiceDefaults.Data;
+using Registration.ServiceDefaults.Telemetry;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
-using Registration.ServiceDefaults.Telemetry;
 
 namespace Registration.Messaging.Consuming;
 
 /// <summary>
-/// Consumes <see cref="Topology.UserRegisteredQueue"/> with manual acks. A message is acked only after
-/// the handler committed; a poison message is published to the dead-letter exchange with its reason
-/// (confirmed) and then acked; a database outage is never dead-lettered: the message goes back to the
+/// Consumes <see cref="Topology.UserRegisteredQueue"/> with manual acks. Deliveries wait in memory (at most
+/// <see cref="ConsumerOptions.Prefetch"/>); <see cref="ConsumerOptions.Concurrency"/> appliers each take what is
+/// waiting, up to <see cref="ConsumerOptions.BatchSize"/>, and apply it in one transaction, so a backlog costs one
+/// commit per batch while a lone message goes through at once. A message is acked only after its batch committed;
+/// a poison message is published to the dead-letter exchange with its reason (confirmed) and then acked; a failing
+/// batch is retried message by message; a database outage is never dead-lettered: the messages go back to the
 /// queue after a pause. On stop, messages in flight are abandoned unacked and the broker redelivers them.
 /// </summary>
-public sealed partial class QueueConsumerWorker(
-    IMessageHandler handler,
+public sealed partial class QueueConsumerWorker<TMessage>(
+    IMessageHandler<TMessage> handler,
     BrokerSupervisor supervisor,
     ConsumerMetrics metrics,
     IOptions<ConsumerOptions> options,
-    ILogger<QueueConsumerWorker> logger) : BackgroundService
+    ILogger<QueueConsumerWorker<TMessage>> logger) : BackgroundService
 {
-    public const string WorkerName = "consumer";
-
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        supervisor.RunAsync(WorkerName, async (connection, ready, cancellationToken) =>
-        {
-            var settings = options.Value;
-            await using var channel = await connection.CreateChannelAsync(
-                new CreateChannelOptions(false, false, consumerDispatchConcurrency: settings.Concurrency), cancellationToken);
-            await using var deadLetters = await connection.CreateChannelAsync(new CreateChannelOptions(true, true), cancellationToken);
-            await BrokerTopology.DeclareAsync(channel, cancellationToken);
-            await channel.BasicQosAsync(0, settings.Prefetch, false, cancellationToken);
+        supervisor.RunAsync(ConsumerOptions.WorkerName, RunSessionAsync, stoppingToken);
 
-            var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            channel.ChannelShutdownAsync += (_, args) =>
-            {
-                closed.TrySetResult(args.ReplyText);
-                return Task.CompletedTask;
-            };
-            var consumer = new AsyncEventingBasicConsumer(channel);
-            consumer.ReceivedAsync += (_, delivery) => OnReceivedAsync(channel, deadLetters, delivery, cancellationToken);
-            await channel.BasicConsumeAsync(Topology.UserRegisteredQueue, autoAck: false, consumer, cancellationToken);
-            ready();
-            return await closed.Task.WaitAsync(cancellationToken);
-        }, stoppingToken);
-
-    private async Task OnReceivedAsync(IChannel channel, IChannel deadLetters, BasicDeliverEventArgs delivery, CancellationToken stoppingToken)
+    private async Task<string> RunSessionAsync(IConnection connection, Action ready, CancellationToken stoppingToken)
     {
-        using var activity = Tracing.StartLinked($"consume {Topology.UserRegisteredQueue}", ActivityKind.Consumer, HeaderText(delivery.BasicProperties, MessageHeaders.TraceParent));
-        activity?.SetTag("messaging.system", "rabbitmq");
-        activity?.SetTag("messaging.message.id", delivery.BasicProperties.MessageId);
-        using var scope = logger.BeginScope(new Dictionary<string, object?>
+        var settings = options.Value;
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: stoppingToken);
+        await using var deadLetters = await connection.CreateChannelAsync(new CreateChannelOptions(true, true), stoppingToken);
+        await BrokerTopology.DeclareAsync(channel, stoppingToken);
+        await channel.BasicQosAsync(0, settings.Prefetch, false, stoppingToken);
+
+        var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        channel.ChannelShutdownAsync += (_, args) =>
         {
-            ["EventId"] = delivery.BasicProperties.MessageId,
-            ["CorrelationId"] = HeaderText(delivery.BasicProperties, MessageHeaders.CorrelationId) ?? delivery.BasicProperties.CorrelationId,
-        });
-        var deliveries = DeliveryCount(delivery.BasicProperties) + 1;
-        var started = Stopwatch.GetTimestamp();
+            closed.TrySetResult(args.ReplyText);
+            return Task.CompletedTask;
+        };
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var inbox = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleWriter = true });
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, args) => inbox.Writer.WriteAsync(Delivery.CopyOf(args), session.Token).AsTask();
+        await channel.BasicConsumeAsync(Topology.UserRegisteredQueue, autoAck: false, consumer, stoppingToken);
+
+        var appliers = Task.WhenAll(Enumerable.Range(0, settings.Concurrency)
+            .Select(_ => ApplyWaitingAsync(channel, deadLetters, inbox.Reader, session.Token)));
+        ready();
         try
         {
-            var outcome = await handler.HandleAsync(delivery.Body, delivery.BasicProperties, stoppingToken);
-            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, stoppingToken);
-            metrics.Settled(outcome, Stopwatch.GetElapsedTime(started));
+            var ended = await Task.WhenAny(closed.Task, appliers).WaitAsync(stoppingToken);
+            return ended == closed.Task ? closed.Task.Result : $"consumer stopped: {appliers.Exception?.GetBaseException().Message}";
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        finally
         {
-            // Stopping: left unacked, the broker hands it to another consumer.
+            await session.CancelAsync();
+            await appliers.ContinueWith(_ => { }, TaskScheduler.Default);
         }
-        catch (PoisonMessageException ex)
+    }
+
+    private async Task ApplyWaitingAsync(IChannel channel, IChannel deadLetters, ChannelReader<Delivery> inbox, CancellationToken cancellationToken)
+    {
+        var batchSize = options.Value.BatchSize;
+        while (await inbox.WaitToReadAsync(cancellationToken))
         {
-            await DeadLetterAsync(channel, deadLetters, delivery, ex.Message, deliveries, stoppingToken);
-            metrics.Settled(MessageOutcome.DeadLettered, Stopwatch.GetElapsedTime(started));
+            var batch = new List<Delivery>(batchSize);
+            while (batch.Count < batchSize && inbox.TryRead(out var delivery))
+            {
+                batch.Add(delivery);
+            }
+
+            if (batch.Count > 0)
+            {
+                await SettleAsync(channel, deadLetters, batch, cancellationToken);
+            }
+        }
+    }
+
+    private async Task SettleAsync(IChannel channel, IChannel deadLetters, IReadOnlyList<Delivery> batch, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var activities = batch.Select(StartActivity).ToList();
+        try
+        {
+            var readable = new List<(Delivery Delivery, TMessage Message)>(batch.Count);
+            foreach (var delivery in batch)
+            {
+                try
+                {
+                    readable.Add((delivery, handler.Read(delivery.Body)));
+                }
+                catch (PoisonMessageException ex)
+                {
+                    await DeadLetterAsync(channel, deadLetters, delivery, ex.Message, cancellationToken);
+                    metrics.Settled(MessageOutcome.DeadLettered, Stopwatch.GetElapsedTime(started));
+                }
+            }
+
+            if (readable.Count > 0)
+            {
+                await ApplyAsync(channel, deadLetters, readable, started, cancellationToken);
+            }
+        }
+        finally
+        {
+            for (var i = activities.Count - 1; i >= 0; i--)
+            {
+                activities[i]?.Dispose();
+            }
+        }
+    }
+
+    private async Task ApplyAsync(IChannel channel, IChannel deadLetters, List<(Delivery Delivery, TMessage Message)> batch, long started, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<MessageOutcome> outcomes;
+        try
+        {
+            outcomes = await handler.ApplyAsync([.. batch.Select(b => b.Message)], cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return; // Stopping: left unacked, the broker hands them to another consumer.
         }
         catch (Exception ex) when (DatabaseFailures.IsTransient(ex))
         {
-            LogTransientFailure(ex.Message);
-            await RequeueAsync(channel, delivery, stoppingToken);
-            metrics.Settled(MessageOutcome.Requeued, Stopwatch.GetElapsedTime(started));
+            LogTransientFailure(batch.Count, ex.Message);
+            await RequeueAsync(channel, batch.Select(b => b.Delivery), started, cancellationToken);
+            return;
         }
-        catch (Exception ex) when (deliveries >= options.Value.MaxDeliveries)
+        catch (Exception ex) when (batch.Count > 1)
         {
-            await DeadLetterAsync(channel, deadLetters, delivery, $"failed {deliveries} times, last: {ex.GetType().Name}: {ex.Message}", deliveries, stoppingToken);
-            metrics.Settled(MessageOutcome.DeadLettered, Stopwatch.GetElapsedTime(started));
+            LogBatchFailed(batch.Count, ex.Message);
+            foreach (var single in batch)
+            {
+                await ApplyAsync(channel, deadLetters, [single], Stopwatch.GetTimestamp(), cancellationToken);
+            }
+
+            return;
         }
         catch (Exception ex)
         {
-            LogFailure(deliveries, options.Value.MaxDeliveries, ex);
-            await RequeueAsync(channel, delivery, stoppingToken);
+            var delivery = batch[0].Delivery;
+            if (delivery.Attempt >= options.Value.MaxDeliveries || ex is PoisonMessageException)
+            {
+                var reason = ex is PoisonMessageException ? ex.Message : $"failed {delivery.Attempt} times, last: {ex.GetType().Name}: {ex.Message}";
+                await DeadLetterAsync(channel, deadLetters, delivery, reason, cancellationToken);
+                metrics.Settled(MessageOutcome.DeadLettered, Stopwatch.GetElapsedTime(started));
+            }
+            else
+            {
+                LogFailure(delivery.Properties.MessageId, delivery.Attempt, options.Value.MaxDeliveries, ex);
+                await RequeueAsync(channel, [delivery], started, cancellationToken);
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            await channel.BasicAckAsync(batch[i].Delivery.Tag, multiple: false, cancellationToken);
+            metrics.Settled(outcomes[i], Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task RequeueAsync(IChannel channel, IEnumerable<Delivery> deliveries, long started, CancellationToken cancellationToken)
+    {
+        await Pause.ForAsync(options.Value.RetryDelay, cancellationToken);
+        if (cancellationToken.IsCancellationRequested || !channel.IsOpen)
+        {
+            return;
+        }
+
+        foreach (var delivery in deliveries)
+        {
+            await channel.BasicNackAsync(delivery.Tag, multiple: false, requeue: true, CancellationToken.None);
             metrics.Settled(MessageOutcome.Requeued, Stopwatch.GetElapsedTime(started));
         }
     }
 
-    private async Task RequeueAsync(IChannel channel, BasicDeliverEventArgs delivery, CancellationToken stoppingToken)
+    private async Task DeadLetterAsync(IChannel channel, IChannel deadLetters, Delivery delivery, string reason, CancellationToken cancellationToken)
     {
-        await Pause.ForAsync(options.Value.RetryDelay, stoppingToken);
-        if (!stoppingToken.IsCancellationRequested && channel.IsOpen)
-        {
-            await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true, CancellationToken.None);
-        }
-    }
-
-    private async Task DeadLetterAsync(IChannel channel, IChannel deadLetters, BasicDeliverEventArgs delivery, string reason, int deliveries, CancellationToken stoppingToken)
-    {
-        var headers = new Dictionary<string, object?>(delivery.BasicProperties.Headers ?? new Dictionary<string, object?>())
+        var headers = new Dictionary<string, object?>(delivery.Properties.Headers ?? new Dictionary<string, object?>())
         {
             [MessageHeaders.DeadLetterReason] = reason,
             [MessageHeaders.DeadLetteredAt] = DateTimeOffset.UtcNow.ToString("O"),
-            [MessageHeaders.DeliveryAttempts] = deliveries,
+            [MessageHeaders.DeliveryAttempts] = delivery.Attempt,
         };
-        var properties = new BasicProperties(delivery.BasicProperties) { Headers = headers, Persistent = true };
+        var properties = new BasicProperties(delivery.Properties) { Headers = headers, Persistent = true };
         // Confirmed before the ack: a dead letter is never lost between the two queues.
-        await deadLetters.BasicPublishAsync(Topology.DeadLetterExchange, delivery.RoutingKey, mandatory: true, properties, delivery.Body, stoppingToken);
-        await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, stoppingToken);
-        LogDeadLettered(reason);
+        await deadLetters.BasicPublishAsync(Topology.DeadLetterExchange, delivery.RoutingKey, mandatory: true, properties, delivery.Body, cancellationToken);
+        await channel.BasicAckAsync(delivery.Tag, multiple: false, cancellationToken);
+        LogDeadLettered(delivery.Properties.MessageId, delivery.Header(MessageHeaders.CorrelationId) ?? delivery.Properties.CorrelationId, reason);
     }
 
-    private static string? HeaderText(IReadOnlyBasicProperties properties, string name) =>
-        properties.Headers?.TryGetValue(name, out var value) == true
-            ? value switch
-            {
-                byte[] bytes => System.Text.Encoding.UTF8.GetString(bytes),
-                string text => text,
-                _ => null,
-            }
-            : null;
+    private static Activity? StartActivity(Delivery delivery)
+    {
+        var activity = Tracing.StartLinked($"consume {Topology.UserRegisteredQueue}", ActivityKind.Consumer, delivery.Header(MessageHeaders.TraceParent));
+        activity?.SetTag("messaging.system", "rabbitmq");
+        activity?.SetTag("messaging.message.id", delivery.Properties.MessageId);
+        return activity;
+    }
 
-    private static int DeliveryCount(IReadOnlyBasicProperties properties) =>
-        properties.Headers?.TryGetValue(MessageHeaders.DeliveryCount, out var value) == true
-            ? Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)
-            : 0;
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {EventId} (correlation {CorrelationId}) dead-lettered: {Reason}")]
+    private partial void LogDeadLettered(string? eventId, string? correlationId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Message dead-lettered: {Reason}")]
-    private partial void LogDeadLettered(string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable, {Count} messages returned to the queue: {Reason}")]
+    private partial void LogTransientFailure(int count, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable, message returned to the queue: {Reason}")]
-    private partial void LogTransientFailure(string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} messages failed, applying them one by one: {Reason}")]
+    private partial void LogBatchFailed(int count, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Message failed (delivery {Delivery} of {MaxDeliveries}), returned to the queue")]
-    private partial void LogFailure(int delivery, int maxDeliveries, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message {EventId} failed (delivery {Delivery} of {MaxDeliveries}), returned to the queue")]
+    private partial void LogFailure(string? eventId, int delivery, int maxDeliveries, Exception exception);
 }

@@ -1,86 +1,155 @@
 using Npgsql;
+using NpgsqlTypes;
 using Registration.Contracts;
 using Registration.Messaging.Consuming;
-using RabbitMQ.Client;
 
 namespace TodoService.Welcome;
 
 /// <summary>
-/// Applies USER_REGISTERED: one "Welcome to the App" todo per event, in one transaction that
-/// (1) locks the user's state row, so events of one user never apply at the same time;
-/// (2) inserts the processed_events key, so a duplicate (even one delivered at the same moment, which
-///     waits on the lock) finds the key taken and changes nothing: never check-then-insert;
-/// (3) applies the event only if its sequence is newer than the user's last applied one; an older event
-///     is recorded as 'stale' and not applied, deliberately.
-/// The message is acked by the caller only after this commits.
+/// Applies USER_REGISTERED: one "Welcome to the App" todo per event. A batch of events is one transaction that
+/// (1) locks the state rows of its users (in one order, so two batches never deadlock): events of one user never
+///     apply at the same time;
+/// (2) reads which of its events were processed before: under the user's lock nobody else can record them now;
+/// (3) decides each event in delivery order: seen before (in the database or earlier in the batch) is a duplicate;
+///     newer than the user's last applied sequence is applied; older is recorded as 'stale' and not applied;
+/// (4) inserts the processed_events keys, the todos and the users' new sequences, all in one round trip.
+/// The messages are acked by the caller only after this commits.
 /// </summary>
-public sealed partial class WelcomeTodoHandler(NpgsqlDataSource db, ILogger<WelcomeTodoHandler> logger) : IMessageHandler
+public sealed partial class WelcomeTodoHandler(NpgsqlDataSource db, ILogger<WelcomeTodoHandler> logger) : IMessageHandler<UserRegistered>
 {
     public const string WelcomeTitle = "Welcome to the App";
 
-    public async Task<MessageOutcome> HandleAsync(ReadOnlyMemory<byte> body, IReadOnlyBasicProperties properties, CancellationToken cancellationToken)
-    {
-        var message = UserRegisteredReader.Read(body);
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["UserId"] = message.Data.UserId, ["EventId"] = message.EventId });
+    public UserRegistered Read(ReadOnlyMemory<byte> body) => UserRegisteredReader.Read(body);
 
+    public async Task<IReadOnlyList<MessageOutcome>> ApplyAsync(IReadOnlyList<UserRegistered> messages, CancellationToken cancellationToken)
+    {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var lastSequence = await LockUserAsync(connection, transaction, message.Data.UserId, cancellationToken);
-        var outcome = await ApplyAsync(connection, transaction, message, lastSequence, cancellationToken);
+        var (lastSequences, processed) = await LockUsersAsync(connection, messages, cancellationToken);
+        var outcomes = WelcomeDecisions.Decide(messages, lastSequences, processed);
+        await RecordAsync(connection, messages, outcomes, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        LogHandled(message.EventId, message.Sequence, outcome);
-        return outcome;
-    }
-
-    private static async Task<long> LockUserAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid userId, CancellationToken cancellationToken)
-    {
-        // DO UPDATE (not DO NOTHING) so an existing row is locked too, and its current sequence returned.
-        await using var command = new NpgsqlCommand(
-            """
-            INSERT INTO user_event_state AS s (user_id, last_sequence) VALUES (@userId, 0)
-            ON CONFLICT (user_id) DO UPDATE SET user_id = s.user_id
-            RETURNING s.last_sequence
-            """, connection, transaction);
-        command.Parameters.AddWithValue("userId", userId);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
-    private static async Task<MessageOutcome> ApplyAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, UserRegistered message, long lastSequence, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            """
-            WITH claimed AS (
-                INSERT INTO processed_events (event_id, event_type, user_id, sequence, occurred_at, outcome)
-                VALUES (@eventId, @eventType, @userId, @sequence, @occurredAt, CASE WHEN @sequence > @lastSequence THEN 'applied' ELSE 'stale' END)
-                ON CONFLICT (event_id) DO NOTHING
-                RETURNING outcome
-            ), welcome AS (
-                INSERT INTO todos (id, user_id, title, source_event_id)
-                SELECT @todoId, @userId, @title, @eventId FROM claimed WHERE outcome = 'applied'
-            ), advanced AS (
-                UPDATE user_event_state SET last_sequence = @sequence, last_event_id = @eventId, updated_at = now()
-                WHERE user_id = @userId AND EXISTS (SELECT 1 FROM claimed WHERE outcome = 'applied')
-            )
-            SELECT outcome FROM claimed
-            """, connection, transaction);
-        command.Parameters.AddWithValue("eventId", message.EventId);
-        command.Parameters.AddWithValue("eventType", message.EventType);
-        command.Parameters.AddWithValue("userId", message.Data.UserId);
-        command.Parameters.AddWithValue("sequence", message.Sequence);
-        command.Parameters.AddWithValue("occurredAt", message.OccurredAt);
-        command.Parameters.AddWithValue("lastSequence", lastSequence);
-        command.Parameters.AddWithValue("todoId", Guid.CreateVersion7());
-        command.Parameters.AddWithValue("title", WelcomeTitle);
-        return await command.ExecuteScalarAsync(cancellationToken) switch
+        for (var i = 0; i < messages.Count; i++)
         {
-            "applied" => MessageOutcome.Applied,
-            "stale" => MessageOutcome.Stale,
-            _ => MessageOutcome.Duplicate,
-        };
+            var message = messages[i];
+            LogHandled(message.EventId, message.Data.UserId, message.CorrelationId, message.Sequence, outcomes[i]);
+        }
+
+        return outcomes;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} (sequence {Sequence}) handled: {Outcome}")]
-    private partial void LogHandled(Guid eventId, long sequence, MessageOutcome outcome);
+    private static async Task<(Dictionary<Guid, long> LastSequences, HashSet<Guid> Processed)> LockUsersAsync(
+        NpgsqlConnection connection, IReadOnlyList<UserRegistered> messages, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                // DO UPDATE (not DO NOTHING) so an existing row is locked too, and its current sequence returned.
+                new NpgsqlBatchCommand(
+                    """
+                    INSERT INTO user_event_state AS s (user_id, last_sequence)
+                    SELECT user_id, 0 FROM unnest(@users) WITH ORDINALITY AS u (user_id, position) ORDER BY position
+                    ON CONFLICT (user_id) DO UPDATE SET user_id = s.user_id
+                    RETURNING s.user_id, s.last_sequence
+                    """)
+                {
+                    Parameters = { new NpgsqlParameter<Guid[]>("users", [.. messages.Select(m => m.Data.UserId).Distinct().Order()]) },
+                },
+                new NpgsqlBatchCommand("SELECT event_id FROM processed_events WHERE event_id = ANY(@events)")
+                {
+                    Parameters = { new NpgsqlParameter<Guid[]>("events", [.. messages.Select(m => m.EventId)]) },
+                },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var lastSequences = new Dictionary<Guid, long>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            lastSequences[reader.GetGuid(0)] = reader.GetInt64(1);
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var processed = new HashSet<Guid>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            processed.Add(reader.GetGuid(0));
+        }
+
+        return (lastSequences, processed);
+    }
+
+    private static async Task RecordAsync(
+        NpgsqlConnection connection, IReadOnlyList<UserRegistered> messages, IReadOnlyList<MessageOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        var recorded = messages.Where((_, i) => outcomes[i] != MessageOutcome.Duplicate).ToList();
+        if (recorded.Count == 0)
+        {
+            return;
+        }
+
+        var applied = messages.Where((_, i) => outcomes[i] == MessageOutcome.Applied).ToList();
+        var newest = applied.GroupBy(m => m.Data.UserId).Select(g => g.MaxBy(m => m.Sequence)!).ToList();
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand(
+                    """
+                    INSERT INTO processed_events (event_id, event_type, user_id, sequence, occurred_at, outcome)
+                    SELECT * FROM unnest(@events, @types, @users, @sequences, @occurredAt, @outcomes)
+                    ON CONFLICT (event_id) DO NOTHING
+                    """)
+                {
+                    Parameters =
+                    {
+                        new NpgsqlParameter<Guid[]>("events", [.. recorded.Select(m => m.EventId)]),
+                        new NpgsqlParameter<string[]>("types", [.. recorded.Select(m => m.EventType)]),
+                        new NpgsqlParameter<Guid[]>("users", [.. recorded.Select(m => m.Data.UserId)]),
+                        new NpgsqlParameter<long[]>("sequences", [.. recorded.Select(m => m.Sequence)]),
+                        new NpgsqlParameter<DateTime[]>("occurredAt", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. recorded.Select(m => m.OccurredAt.UtcDateTime)] },
+                        new NpgsqlParameter<string[]>("outcomes", [.. messages.Select((_, i) => outcomes[i]).Where(o => o != MessageOutcome.Duplicate).Select(o => o.ToTag())]),
+                    },
+                },
+                new NpgsqlBatchCommand(
+                    """
+                    INSERT INTO todos (id, user_id, title, source_event_id)
+                    SELECT id, user_id, @title, event_id FROM unnest(@ids, @users, @events) AS t (id, user_id, event_id)
+                    """)
+                {
+                    Parameters =
+                    {
+                        new NpgsqlParameter<string>("title", WelcomeTitle),
+                        new NpgsqlParameter<Guid[]>("ids", [.. applied.Select(_ => Guid.CreateVersion7())]),
+                        new NpgsqlParameter<Guid[]>("users", [.. applied.Select(m => m.Data.UserId)]),
+                        new NpgsqlParameter<Guid[]>("events", [.. applied.Select(m => m.EventId)]),
+                    },
+                },
+                new NpgsqlBatchCommand(
+                    """
+                    UPDATE user_event_state AS s SET last_sequence = n.sequence, last_event_id = n.event_id, updated_at = now()
+                    FROM unnest(@users, @sequences, @events) AS n (user_id, sequence, event_id)
+                    WHERE s.user_id = n.user_id
+                    """)
+                {
+                    Parameters =
+                    {
+                        new NpgsqlParameter<Guid[]>("users", [.. newest.Select(m => m.Data.UserId)]),
+                        new NpgsqlParameter<long[]>("sequences", [.. newest.Select(m => m.Sequence)]),
+                        new NpgsqlParameter<Guid[]>("events", [.. newest.Select(m => m.EventId)]),
+                    },
+                },
+            },
+        };
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        if (batch.BatchCommands[0].RecordsAffected != recorded.Count)
+        {
+            // Only an event id reused by a different user can get here (same user: the lock serializes them).
+            throw new InvalidOperationException("an event of this batch was recorded concurrently by another transaction");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} of user {UserId} (correlation {CorrelationId}, sequence {Sequence}) handled: {Outcome}")]
+    private partial void LogHandled(Guid eventId, Guid userId, string? correlationId, long sequence, MessageOutcome outcome);
 }

@@ -10,12 +10,12 @@ namespace Registration.Tests.Consumer;
 public sealed class PerUserOrderTests : IAsyncLifetime
 {
     private TestSystem _system = null!;
-    private IMessageHandler _handler = null!;
+    private IMessageHandler<UserRegistered> _handler = null!;
 
     public async Task InitializeAsync()
     {
         _system = await TestSystem.CreateAsync();
-        _handler = _system.StartTodoService(("Consumer:Enabled", "false")).Services.GetRequiredService<IMessageHandler>();
+        _handler = _system.StartTodoService(("Consumer:Enabled", "false")).Services.GetRequiredService<IMessageHandler<UserRegistered>>();
     }
 
     public async Task DisposeAsync() => await _system.DisposeAsync();
@@ -58,6 +58,44 @@ public sealed class PerUserOrderTests : IAsyncLifetime
     private static UserRegistered Event(Guid user, long sequence) =>
         UserRegistered.Create(Guid.NewGuid(), DateTimeOffset.UtcNow, "order", user, $"{user:N}@example.com", sequence);
 
-    private Task<MessageOutcome> HandleAsync(UserRegistered message) =>
-        _handler.HandleAsync(JsonSerializer.SerializeToUtf8Bytes(message, EventJson.Options), new RabbitMQ.Client.BasicProperties(), CancellationToken.None);
+    [Fact]
+    public async Task Batch_with_several_events_of_one_user_decides_each_in_delivery_order()
+    {
+        var user = Guid.NewGuid();
+        var other = Guid.NewGuid();
+        var first = Event(user, sequence: 1);
+        Assert.Equal(MessageOutcome.Applied, await HandleAsync(first));
+        var (second, third, fourth) = (Event(user, sequence: 2), Event(user, sequence: 3), Event(user, sequence: 4));
+        var otherUsers = Event(other, sequence: 1);
+
+        var outcomes = await _handler.ApplyAsync([third, second, first, third, otherUsers, fourth], CancellationToken.None);
+
+        Assert.Equal(
+            [MessageOutcome.Applied, MessageOutcome.Stale, MessageOutcome.Duplicate, MessageOutcome.Duplicate, MessageOutcome.Applied, MessageOutcome.Applied],
+            outcomes);
+        Assert.Equal(3L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = @user", new { user }));
+        Assert.Equal(1L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = @other", new { other }));
+        Assert.Equal("stale", await _system.TodoScalarAsync<string>("SELECT outcome FROM processed_events WHERE event_id = @id", new { id = second.EventId }));
+        Assert.Equal(4L, await _system.TodoScalarAsync<long>("SELECT last_sequence FROM user_event_state WHERE user_id = @user", new { user }));
+        Assert.Equal(fourth.EventId, await _system.TodoScalarAsync<Guid>("SELECT last_event_id FROM user_event_state WHERE user_id = @user", new { user }));
+    }
+
+    [Fact]
+    public async Task Concurrent_batches_sharing_users_neither_deadlock_nor_apply_twice()
+    {
+        var users = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToList();
+        var events = users.Select(u => Event(u, sequence: 1)).ToList();
+        // Every batch holds every event, in a different order: all batches lock all users at once.
+        var batches = Enumerable.Range(0, 8).Select(_ => events.OrderBy(_ => Random.Shared.Next()).ToList()).ToList();
+
+        var outcomes = await Task.WhenAll(batches.Select(b => Task.Run(() => _handler.ApplyAsync(b, CancellationToken.None))))
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(20, outcomes.SelectMany(o => o).Count(o => o == MessageOutcome.Applied));
+        Assert.Equal(140, outcomes.SelectMany(o => o).Count(o => o == MessageOutcome.Duplicate));
+        Assert.Equal(20L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = ANY(@users)", new { users = users.ToArray() }));
+    }
+
+    private async Task<MessageOutcome> HandleAsync(UserRegistered message) =>
+        Assert.Single(await _handler.ApplyAsync([_handler.Read(JsonSerializer.SerializeToUtf8Bytes(message, EventJson.Options))], CancellationToken.None));
 }

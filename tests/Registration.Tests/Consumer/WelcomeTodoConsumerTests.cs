@@ -68,11 +68,11 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     public async Task Handler_run_concurrently_on_the_same_event_creates_one_todo()
     {
         var host = _system.StartTodoService(("Consumer:Enabled", "false"));
-        var handler = host.Services.GetRequiredService<IMessageHandler>();
+        var handler = host.Services.GetRequiredService<IMessageHandler<UserRegistered>>();
         var (eventId, userId) = (Guid.NewGuid(), Guid.NewGuid());
         var body = TestEvents.UserRegisteredBody(eventId, userId);
 
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => handler.HandleAsync(body, new RabbitMQ.Client.BasicProperties(), CancellationToken.None))));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () => Assert.Single(await handler.ApplyAsync([handler.Read(body)], CancellationToken.None)))));
 
         Assert.Equal(1, outcomes.Count(o => o == MessageOutcome.Applied));
         Assert.Equal(15, outcomes.Count(o => o == MessageOutcome.Duplicate));

@@ -1,0 +1,37 @@
+using Registration.Contracts;
+using Registration.Messaging.Consuming;
+
+namespace TodoService.Welcome;
+
+/// <summary>What each event of a batch does, given its users' last applied sequences and the events processed before.</summary>
+public static class WelcomeDecisions
+{
+    /// <summary>In delivery order: seen before is a duplicate, newer than the user's last applied is applied, older is stale.</summary>
+    public static IReadOnlyList<MessageOutcome> Decide(
+        IReadOnlyList<UserRegistered> messages, IReadOnlyDictionary<Guid, long> lastSequences, IReadOnlySet<Guid> processed)
+    {
+        var seen = new HashSet<Guid>(processed);
+        var last = new Dictionary<Guid, long>(lastSequences);
+        var outcomes = new MessageOutcome[messages.Count];
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var message = messages[i];
+            var user = message.Data.UserId;
+            if (!seen.Add(message.EventId))
+            {
+                outcomes[i] = MessageOutcome.Duplicate;
+            }
+            else if (message.Sequence > last.GetValueOrDefault(user))
+            {
+                outcomes[i] = MessageOutcome.Applied;
+                last[user] = message.Sequence;
+            }
+            else
+            {
+                outcomes[i] = MessageOutcome.Stale;
+            }
+        }
+
+        return outcomes;
+    }
+}
