@@ -37,6 +37,8 @@ internal sealed class BenchContext(BenchSettings settings, RabbitAdmin admin, Be
     /// <summary>The consumer's concurrency in this run: the shipped one unless --todo-env Consumer__Concurrency overrides it.</summary>
     public int ConsumerConcurrency => Override(Options.TodoEnvironment, "Consumer__Concurrency") ?? Shipped.ConsumerConcurrency;
 
+    public int ConsumerBatchSize => Override(Options.TodoEnvironment, "Consumer__BatchSize") ?? Shipped.ConsumerBatchSize;
+
     private static int? Override(Dictionary<string, string> environment, string key) =>
         environment.TryGetValue(key, out var value) ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : null;
 

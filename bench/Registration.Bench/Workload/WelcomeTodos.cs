@@ -4,8 +4,8 @@ using Registration.Contracts;
 namespace Registration.Bench.Workload;
 
 /// <summary>
-/// The rows the consumer writes for one event, written straight to PostgreSQL: the same statement as
-/// TodoService/Welcome/WelcomeTodoHandler.cs (processed_events key and todo together), with no broker.
+/// The rows the consumer writes for one event (its processed_events key and its todo), written straight to
+/// PostgreSQL with no broker and none of TodoService/Welcome/WelcomeTodoHandler.cs's per-user lock and sequence.
 /// </summary>
 internal static class WelcomeTodos
 {
@@ -35,7 +35,7 @@ internal static class WelcomeTodos
 
     /// <summary>
     /// The same rows, <paramref name="perTransaction"/> events per transaction (one commit, so one WAL flush, for
-    /// all of them): what a consumer that applies a prefetched batch at once could reach.
+    /// all of them): the raw cost of the consumer's batched writes.
     /// </summary>
     public static Task InsertBatchedAsync(NpgsqlDataSource db, IReadOnlyList<(Guid EventId, Guid UserId)> events, int concurrency, int perTransaction, CancellationToken cancellationToken)
     {
