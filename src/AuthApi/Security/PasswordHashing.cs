@@ -7,7 +7,9 @@ namespace AuthApi.Security;
 /// <summary>
 /// ASP.NET Core Identity's PBKDF2-HMAC-SHA512 hasher behind a concurrency limit: at most one hash per
 /// core runs, a bounded number wait, and the rest are refused at once (null), so overload becomes a
-/// fast 503 instead of a starved thread pool.
+/// fast 503. Each hash runs on a thread of its own, never on a thread-pool thread: a hash blocks its thread
+/// for tens of milliseconds, and with one pool thread per core, hashes on the pool would leave none for the
+/// open registering transactions, the outbox relay and its NOTIFY listener (measured in BENCHMARKS.md).
 /// </summary>
 public sealed class PasswordHashing : IDisposable
 {
@@ -64,7 +66,9 @@ public sealed class PasswordHashing : IDisposable
 
         using (lease)
         {
-            return lease.IsAcquired ? work() : default;
+            return lease.IsAcquired
+                ? await Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                : default;
         }
     }
 
