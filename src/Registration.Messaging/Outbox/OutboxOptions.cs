@@ -20,8 +20,17 @@ public sealed class OutboxOptions
     [Range(typeof(TimeSpan), "00:00:00.300", "00:10:00")]
     public TimeSpan LeaseTtl { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Most rows one relay step claims, publishes and marks in one transaction.</summary>
     [Range(1, 5000)]
-    public int BatchSize { get; set; } = 500;
+    public int BatchSize { get; set; } = 2000;
+
+    /// <summary>
+    /// Relay steps run at once by one relay, each over its own share of the relay's partitions (partition
+    /// mod lanes) on its own channel, so one step's database work overlaps another's wait for confirms while
+    /// a partition still has one step at a time (its rows stay in order).
+    /// </summary>
+    [Range(1, 16)]
+    public int Lanes { get; set; } = 2;
 
     /// <summary>Fallback poll when no NOTIFY arrives (e.g. the LISTEN connection is being re-established).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:01")]

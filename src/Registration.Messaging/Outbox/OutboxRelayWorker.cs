@@ -9,8 +9,9 @@ using Registration.ServiceDefaults.Data;
 namespace Registration.Messaging.Outbox;
 
 /// <summary>
-/// Hosts the relay: keeps a confirm channel to the broker (reconnecting with backoff, never crashing
-/// the process), and drains the outbox whenever <see cref="OutboxSignal"/> fires or the poll interval passes.
+/// Hosts the relay: keeps confirm channels to the broker, one per lane (reconnecting with backoff, never
+/// crashing the process), and drains each lane's share of the leased partitions whenever
+/// <see cref="OutboxSignal"/> fires or the poll interval passes.
 /// </summary>
 public sealed partial class OutboxRelayWorker(
     OutboxRelay relay,
@@ -66,27 +67,59 @@ public sealed partial class OutboxRelayWorker(
     private Task RelayAsync(CancellationToken stoppingToken) =>
         supervisor.RunAsync(WorkerName, async (connection, ready, cancellationToken) =>
         {
-            await using var channel = await connection.CreateChannelAsync(OutboxPublisher.ChannelOptions(options.Value.BatchSize), cancellationToken);
-            await BrokerTopology.DeclareAsync(channel, cancellationToken);
-            ready();
-            while (channel.IsOpen)
+            var lanes = options.Value.Lanes;
+            var channels = new List<RabbitMQ.Client.IChannel>(lanes);
+            using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            try
             {
-                await DrainAsync(channel, cancellationToken);
-                await signal.WaitAsync(options.Value.PollInterval, cancellationToken);
-            }
+                for (var lane = 0; lane < lanes; lane++)
+                {
+                    channels.Add(await connection.CreateChannelAsync(OutboxPublisher.ChannelOptions(options.Value.BatchSize), cancellationToken));
+                }
 
-            return channel.CloseReason?.ReplyText ?? "channel closed";
+                await BrokerTopology.DeclareAsync(channels[0], cancellationToken);
+                ready();
+                var running = channels.Select((channel, lane) => RunLaneAsync(channel, lane, lanes, session.Token)).ToList();
+                // One lane's channel closing ends the session: the supervisor starts all lanes again on a fresh connection.
+                await Task.WhenAny(running);
+                await session.CancelAsync();
+                await Task.WhenAll(running).ContinueWith(_ => { }, TaskScheduler.Default);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (running.FirstOrDefault(t => t.IsFaulted) is { } failed)
+                {
+                    await failed;
+                }
+
+                return channels.Select(c => c.CloseReason?.ReplyText).FirstOrDefault(r => r is not null) ?? "channel closed";
+            }
+            finally
+            {
+                foreach (var channel in channels)
+                {
+                    await channel.DisposeAsync();
+                }
+            }
         }, stoppingToken);
 
-    private async Task DrainAsync(RabbitMQ.Client.IChannel channel, CancellationToken stoppingToken)
+    private async Task RunLaneAsync(RabbitMQ.Client.IChannel channel, int lane, int lanes, CancellationToken cancellationToken)
+    {
+        while (channel.IsOpen && !cancellationToken.IsCancellationRequested)
+        {
+            await DrainAsync(channel, lane, lanes, cancellationToken);
+            await signal.WaitAsync(lane, options.Value.PollInterval, cancellationToken);
+        }
+    }
+
+    private async Task DrainAsync(RabbitMQ.Client.IChannel channel, int lane, int lanes, CancellationToken stoppingToken)
     {
         while (channel.IsOpen && !stoppingToken.IsCancellationRequested)
         {
             RelayResult result;
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var share = leases.Owned.Where(l => l.Key % lanes == lane).ToDictionary();
             try
             {
-                result = await relay.RelayBatchAsync(channel, new Fence(me.InstanceId, leases.Owned), stoppingToken);
+                result = await relay.RelayBatchAsync(channel, new Fence(me.InstanceId, share), stoppingToken);
                 metrics.Relayed(result, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             }
             catch (Exception ex) when (DatabaseFailures.IsTransient(ex))

@@ -1,29 +1,37 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Registration.Messaging.Outbox;
 
 /// <summary>
-/// Wakes the relay as soon as a registering transaction commits: LISTENs on the channel that
+/// Wakes the relay's lanes as soon as a registering transaction commits: LISTENs on the channel that
 /// <see cref="OutboxWriter"/> NOTIFYs, on a dedicated connection that is re-opened when it breaks.
 /// </summary>
-public sealed partial class OutboxSignal(NpgsqlDataSource dataSource, ILogger<OutboxSignal> logger)
+public sealed partial class OutboxSignal(NpgsqlDataSource dataSource, IOptions<OutboxOptions> options, ILogger<OutboxSignal> logger)
 {
-    private readonly Channel<bool> _wakeups = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<bool>[] _wakeups = [.. Enumerable.Range(0, options.Value.Lanes)
+        .Select(_ => Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite }))];
 
-    /// <summary>Wakes the relay now, e.g. after it took over partitions.</summary>
-    public void Wake() => _wakeups.Writer.TryWrite(true);
+    /// <summary>Wakes every lane of the relay now, e.g. after it took over partitions.</summary>
+    public void Wake()
+    {
+        foreach (var lane in _wakeups)
+        {
+            lane.Writer.TryWrite(true);
+        }
+    }
 
-    /// <summary>Waits for a notification, at most <paramref name="timeout"/> (the fallback poll).</summary>
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Waits for a notification to <paramref name="lane"/>, at most <paramref name="timeout"/> (the fallback poll).</summary>
+    public async Task WaitAsync(int lane, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
         try
         {
-            await _wakeups.Reader.WaitToReadAsync(timeoutSource.Token);
-            _wakeups.Reader.TryRead(out _);
+            await _wakeups[lane].Reader.WaitToReadAsync(timeoutSource.Token);
+            _wakeups[lane].Reader.TryRead(out _);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -16,12 +16,9 @@ public static class OutboxStore
     public static async Task<IReadOnlyList<OutboxRow>> ClaimAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<short> partitions, int limit, CancellationToken cancellationToken)
     {
-        await using (var lockTimeout = new NpgsqlCommand("SET LOCAL lock_timeout = '5s'", connection, transaction))
-        {
-            await lockTimeout.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using var command = new NpgsqlCommand(
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL lock_timeout = '5s'"));
+        var claim = new NpgsqlBatchCommand(
             """
             WITH held_back AS (
                 SELECT partition, min(id) AS from_id FROM outbox
@@ -33,12 +30,13 @@ public static class OutboxStore
             ORDER BY o.id
             LIMIT @limit
             FOR UPDATE OF o
-            """, connection, transaction);
-        command.Parameters.AddWithValue("partitions", partitions.ToArray());
-        command.Parameters.AddWithValue("limit", limit);
+            """);
+        claim.Parameters.AddWithValue("partitions", partitions.ToArray());
+        claim.Parameters.AddWithValue("limit", limit);
+        batch.BatchCommands.Add(claim);
 
         var rows = new List<OutboxRow>(limit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(new OutboxRow(
