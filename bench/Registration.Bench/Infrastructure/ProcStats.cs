@@ -11,9 +11,6 @@ internal static class ProcStats
     /// <summary>User + system CPU time the process has used so far.</summary>
     public static TimeSpan CpuTime(int pid) => ParseCpuTime(File.ReadAllText($"/proc/{pid}/stat"));
 
-    /// <summary>User + system CPU time of the calling thread so far.</summary>
-    public static TimeSpan ThreadCpuTime() => ParseCpuTime(File.ReadAllText("/proc/thread-self/stat"));
-
     private static TimeSpan ParseCpuTime(string stat)
     {
         // Fields after the command name (which may contain spaces) start at field 3; utime and stime are fields 14 and 15.

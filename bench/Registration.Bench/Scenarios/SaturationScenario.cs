@@ -18,7 +18,7 @@ internal sealed class SaturationScenario : IScenario
     public string Title => "4. Registration at saturation";
 
     public string Description =>
-        "Ceiling = cores / CPU time of one hash (AuthApi's `PasswordHashing` with the shipped iterations, 20 hashes on one dedicated thread of the harness, that thread's own CPU time from /proc, in the same run). " +
+        "Ceiling = cores / CPU time of one hash (AuthApi's `PasswordHashing` with the shipped iterations, 20 hashes one at a time in the harness, the harness process's CPU time from /proc, in the same run). " +
         $"Saturation: {4} closed-loop clients per core for {Phase.TotalSeconds:0} s against AuthApi + TodoService as processes (after 2 s of warm-up); throughput = 201 answers/s. " +
         $"Overload: 4x the ceiling offered open loop for {Phase.TotalSeconds:0} s; a request is late if it is answered (or times out) after `PasswordHashing:QueueTimeout` + 0.5 s.";
 
@@ -40,7 +40,7 @@ internal sealed class SaturationScenario : IScenario
         var hash = await HashCost.MeasureAsync(context.Shipped, 20, cancellationToken);
         var ceiling = cores * 1000 / hash.CpuMs;
         m["sat.ceiling"] = ceiling;
-        m["Hash: CPU time of the hashing thread (ms)"] = hash.CpuMs;
+        m["Hash: CPU time of one hash (ms)"] = hash.CpuMs;
         m["Hash: wall time, one thread (ms, median)"] = hash.WallMs;
         var parallel = await HashCost.MeasureParallelRateAsync(context.Shipped, 10, cancellationToken);
         m["Hash: rate with every core hashing at once (hashes/s)"] = parallel;

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 
 namespace Registration.Messaging.Consuming;
 
-/// <summary>What the consumer did with each message, and how long the handler took.</summary>
+/// <summary>What the consumer did with each message, and how long it took from the start of its batch until settled.</summary>
 public sealed class ConsumerMetrics
 {
     public const string MeterName = "Registration.Consumer";
@@ -15,7 +15,7 @@ public sealed class ConsumerMetrics
     {
         var meter = meterFactory.Create(MeterName);
         _messages = meter.CreateCounter<long>(MessagesInstrument, "{message}", "Messages settled by the consumer, by outcome: applied, duplicate, stale, requeued, dead_lettered.");
-        _handlerDuration = meter.CreateHistogram<double>("registration.consumer.handler.duration", "ms", "Time the handler took for a message it settled.");
+        _handlerDuration = meter.CreateHistogram<double>("registration.consumer.handler.duration", "ms", "Time from the start of a message's batch until the message was settled.");
     }
 
     public void Settled(MessageOutcome outcome, TimeSpan handlerTime)
