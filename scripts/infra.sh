@@ -54,8 +54,13 @@ fsync = on
 synchronous_commit = on
 CONF
   fi
+  # Commit timestamps let the benchmarks measure commit-to-todo latency exactly (pg_xact_commit_timestamp).
+  as_postgres "$PG_BIN/postgres" -D "$pgdata" -C track_commit_timestamp 2>/dev/null | grep -q on \
+    || echo "track_commit_timestamp = on" >> "$pgdata/postgresql.conf"
   if ! as_postgres "$PG_BIN/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
     as_postgres "$PG_BIN/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w -t 60 start >/dev/null
+  elif [ "$(as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qtAc 'SHOW track_commit_timestamp')" != on ]; then
+    as_postgres "$PG_BIN/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w -t 60 restart >/dev/null
   fi
   as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qtAc "ALTER USER postgres PASSWORD 'postgres'" >/dev/null
   echo "infra: PostgreSQL 15 on 127.0.0.1:$PG_PORT (user postgres / postgres)"

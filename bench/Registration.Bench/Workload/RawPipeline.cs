@@ -11,7 +11,7 @@ namespace Registration.Bench.Workload;
 /// <summary>
 /// The irreducible work between a commit and a todo, done by hand with no HTTP, hashing, NOTIFY, relay
 /// loop or service: commit a row, publish it with a confirm, receive it, insert a row, ack. Latency is
-/// taken exactly as for the system: the second row's created_at minus the first row's.
+/// taken exactly as for the system: the second row's commit timestamp minus the first row's.
 /// </summary>
 internal static class RawPipeline
 {
@@ -69,12 +69,12 @@ internal static class RawPipeline
         Dictionary<Guid, DateTime> committed;
         await using (var auth = await sandbox.AuthDb.OpenConnectionAsync(cancellationToken))
         {
-            committed = (await auth.QueryAsync<(Guid Id, DateTime CreatedAt)>("SELECT id, created_at FROM raw_events")).ToDictionary(r => r.Id, r => r.CreatedAt);
+            committed = (await auth.QueryAsync<(Guid Id, DateTime Committed)>("SELECT id, pg_xact_commit_timestamp(xmin) FROM raw_events")).ToDictionary(r => r.Id, r => r.Committed);
         }
 
         await using var db = await sandbox.TodoDb.OpenConnectionAsync(cancellationToken);
-        var todos = await db.QueryAsync<(Guid Id, DateTime CreatedAt)>("SELECT id, created_at FROM raw_todos");
-        return todos.Select(t => (t.CreatedAt - committed[t.Id]).TotalMilliseconds).ToList();
+        var todos = await db.QueryAsync<(Guid Id, DateTime Committed)>("SELECT id, pg_xact_commit_timestamp(xmin) FROM raw_todos");
+        return todos.Select(t => (t.Committed - committed[t.Id]).TotalMilliseconds).ToList();
     }
 
     private static async Task CommitAndPublishAsync(NpgsqlDataSource db, IChannel channel, CancellationToken cancellationToken)

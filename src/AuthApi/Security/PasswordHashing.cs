@@ -10,6 +10,7 @@ namespace AuthApi.Security;
 /// fast 503. Each hash runs on a thread of its own, never on a thread-pool thread: a hash blocks its thread
 /// for tens of milliseconds, and with one pool thread per core, hashes on the pool would leave none for the
 /// open registering transactions, the outbox relay and its NOTIFY listener (measured in BENCHMARKS.md).
+/// That thread also runs at a lower priority, so it takes the cores only when nothing shorter waits for them.
 /// </summary>
 public sealed class PasswordHashing : IDisposable
 {
@@ -67,7 +68,11 @@ public sealed class PasswordHashing : IDisposable
         using (lease)
         {
             return lease.IsAcquired
-                ? await Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                ? await Task.Factory.StartNew(() =>
+                {
+                    BackgroundPriority.LowerForThisThread();
+                    return work();
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
                 : default;
         }
     }
