@@ -5,26 +5,21 @@ using Registration.Bench.Scenarios;
 
 var options = BenchOptions.Parse(args);
 IScenario[] standard = [new RelayDrainScenario(), new ConsumerScenario(), new LatencyScenario(), new SaturationScenario(), new RecoveryScenario()];
-const string MinThreads = "DOTNET_ThreadPool_ForceMinWorkerThreads";
 IScenario[] diagnostic =
 [
-    new VariantsScenario("relay-fixes", "D2. Relay drain with proposed settings", new RelayDrainScenario(), "relay.rate",
+    new VariantsScenario("relay-fixes", "D1. Relay drain, shipped and other settings", new RelayDrainScenario(), "relay.rate",
     [
         Variant.Shipped,
         Variant.Auth("before", "one lane, batch size 500 (the relay before lanes)", ("Outbox__Lanes", "1"), ("Outbox__BatchSize", "500")),
         Variant.Auth("lanes4", "4 lanes", ("Outbox__Lanes", "4")),
     ]),
-    new VariantsScenario("consumer-fixes", "D3. Consumer with proposed settings", new ConsumerScenario(), "consumer.rate",
+    new VariantsScenario("consumer-fixes", "D2. Consumer, shipped and other settings", new ConsumerScenario(), "consumer.rate",
     [
         Variant.Shipped,
         Variant.Todo("single", "one message per transaction, 16 at a time, prefetch 64 (the consumer before batches)",
             ("Consumer__BatchSize", "1"), ("Consumer__Concurrency", "16"), ("Consumer__Prefetch", "64")),
         Variant.Todo("batch100", "batches of up to 100, prefetch 400", ("Consumer__BatchSize", "100"), ("Consumer__Prefetch", "400")),
     ]),
-    new VariantsScenario("latency-fixes", "D4. Latency with proposed settings", new LatencyScenario(), "latency.p99",
-        [Variant.Shipped, Variant.Auth("minthreads", "16 minimum thread-pool threads in AuthApi", (MinThreads, "0x10"))]),
-    new VariantsScenario("saturation-fixes", "D5. Saturation with proposed settings", new SaturationScenario(), "over.503.p99",
-        [Variant.Shipped, Variant.Auth("minthreads", "16 minimum thread-pool threads in AuthApi", (MinThreads, "0x10"))]),
 ];
 var all = standard.Concat(diagnostic).ToList();
 var selected = options.Scenarios.Count == 0
