@@ -24,9 +24,19 @@ public static class DatabaseExtensions
         }
 
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton(sp => new NpgsqlDataSourceBuilder(connectionString)
-            .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
-            .Build());
+        builder.Services.AddSingleton(sp =>
+        {
+            var dataSource = new NpgsqlDataSourceBuilder(connectionString).UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>());
+            // The relay, the consumer and registration run the same few statements over and over: prepared
+            // after a few uses, they are no longer parsed and planned each time (planning the relay's claim
+            // takes longer than running it). "Max Auto Prepare" in the connection string overrides this.
+            if (!dataSource.ConnectionStringBuilder.ContainsKey("Max Auto Prepare"))
+            {
+                dataSource.ConnectionStringBuilder.MaxAutoPrepare = 32;
+            }
+
+            return dataSource.Build();
+        });
         builder.Services.AddMigrations(migrationsAssembly);
         builder.Services.AddHostedService<MigrationHostedService>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
