@@ -14,6 +14,7 @@ namespace Registration.Tests.Cluster;
 /// exactly one welcome todo per user, nothing PENDING, nothing dead-lettered. Replay a failure with
 /// CHAOS_SEED=&lt;the printed seed&gt;.
 /// </summary>
+[Collection(HeavyOrTimed.Name)]
 public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Events = 2000;

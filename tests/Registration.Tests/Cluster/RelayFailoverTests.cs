@@ -8,6 +8,7 @@ using Registration.Tests.Infrastructure;
 namespace Registration.Tests.Cluster;
 
 /// <summary>Several relays on one outbox: partitions shared, a killed relay replaced within the TTL, a stale relay fenced off.</summary>
+[Collection(HeavyOrTimed.Name)]
 public sealed class RelayFailoverTests : IAsyncLifetime
 {
     private TestSystem _system = null!;

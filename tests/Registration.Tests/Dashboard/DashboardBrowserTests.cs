@@ -5,6 +5,7 @@ using Registration.Tests.Infrastructure;
 namespace Registration.Tests.Dashboard;
 
 /// <summary>The dashboard page in a real browser, over real services, database and broker.</summary>
+[Collection(HeavyOrTimed.Name)]
 public sealed class DashboardBrowserTests : IAsyncLifetime
 {
     private static readonly LocatorAssertionsToHaveCountOptions CountWait = new() { Timeout = 20_000 };
