@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace Registration.Contracts;
 
 /// <summary>AMQP header names carried by every event, and those added to a dead letter.</summary>
@@ -9,4 +12,16 @@ public static class MessageHeaders
     public const string DeadLetteredAt = "x-dead-lettered-at";
     public const string DeliveryAttempts = "x-delivery-attempts";
     public const string DeliveryCount = "x-delivery-count";
+
+    /// <summary>A header as text: AMQP strings arrive as UTF-8 bytes, numbers as numbers.</summary>
+    public static string? Text(IDictionary<string, object?>? headers, string name) =>
+        headers?.TryGetValue(name, out var value) == true
+            ? value switch
+            {
+                null => null,
+                byte[] bytes => Encoding.UTF8.GetString(bytes),
+                IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
+                _ => value.ToString(),
+            }
+            : null;
 }

@@ -1,5 +1,6 @@
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using Registration.Contracts;
 
 namespace Registration.Messaging.Consuming;
 
@@ -11,17 +12,7 @@ internal sealed record Delivery(ulong Tag, string RoutingKey, IReadOnlyBasicProp
 
     /// <summary>This delivery's number: 1 the first time, then one more per redelivery (quorum queues count them).</summary>
     public int Attempt =>
-        (Properties.Headers?.TryGetValue(Contracts.MessageHeaders.DeliveryCount, out var value) == true
-            ? Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)
-            : 0) + 1;
+        (int.TryParse(Header(MessageHeaders.DeliveryCount), System.Globalization.CultureInfo.InvariantCulture, out var count) ? count : 0) + 1;
 
-    public string? Header(string name) =>
-        Properties.Headers?.TryGetValue(name, out var value) == true
-            ? value switch
-            {
-                byte[] bytes => System.Text.Encoding.UTF8.GetString(bytes),
-                string text => text,
-                _ => null,
-            }
-            : null;
+    public string? Header(string name) => MessageHeaders.Text(Properties.Headers, name);
 }

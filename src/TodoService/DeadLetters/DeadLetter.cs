@@ -34,11 +34,11 @@ public sealed record DeadLetter(
         return new DeadLetter(
             id,
             source,
-            Text(headers, MessageHeaders.DeadLetterReason) ?? Text(headers, "x-first-death-reason"),
-            Text(headers, MessageHeaders.DeadLetteredAt),
-            int.TryParse(Text(headers, MessageHeaders.DeliveryAttempts), CultureInfo.InvariantCulture, out var attempts) ? attempts : null,
+            MessageHeaders.Text(headers, MessageHeaders.DeadLetterReason) ?? MessageHeaders.Text(headers, "x-first-death-reason"),
+            MessageHeaders.Text(headers, MessageHeaders.DeadLetteredAt),
+            int.TryParse(MessageHeaders.Text(headers, MessageHeaders.DeliveryAttempts), CultureInfo.InvariantCulture, out var attempts) ? attempts : null,
             message.RoutingKey,
-            message.BasicProperties.CorrelationId ?? Text(headers, MessageHeaders.CorrelationId),
+            message.BasicProperties.CorrelationId ?? MessageHeaders.Text(headers, MessageHeaders.CorrelationId),
             body.Length,
             Encoding.UTF8.GetString(preview),
             body.Length > PreviewBytes);
@@ -58,18 +58,6 @@ public sealed record DeadLetter(
 
         return ($"sha256-{Convert.ToHexStringLower(SHA256.HashData(message.Body.Span))[..32]}", "body-hash");
     }
-
-    /// <summary>A header as text: AMQP strings arrive as UTF-8 bytes, numbers as numbers.</summary>
-    public static string? Text(IDictionary<string, object?>? headers, string name) =>
-        headers?.TryGetValue(name, out var value) == true
-            ? value switch
-            {
-                null => null,
-                byte[] bytes => Encoding.UTF8.GetString(bytes),
-                IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
-                _ => value.ToString(),
-            }
-            : null;
 
     private static string? BodyEventId(ReadOnlyMemory<byte> body)
     {
