@@ -35,6 +35,9 @@ rabbit_env() {
     RABBITMQ_MNESIA_BASE="$DATA/rabbitmq/mnesia" RABBITMQ_LOG_BASE="$DATA/rabbitmq/log" \
     RABBITMQ_CONFIG_FILE="$DATA/rabbitmq/rabbitmq" RABBITMQ_ENABLED_PLUGINS_FILE="$DATA/rabbitmq/enabled_plugins" \
     RABBITMQ_PID_FILE="$DATA/rabbitmq/rabbit.pid" HOME="$DATA/rabbitmq" ERL_EPMD_ADDRESS=127.0.0.1
+  # Erlang schedulers that run out of work sleep at once instead of spinning: on a small machine shared with
+  # the services, spinning takes CPU from them (RabbitMQ's runtime guide, "scheduler busy waiting").
+  export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="+sbwt none +sbwtdcpu none +sbwtdio none"
 }
 
 start_postgres() {

@@ -49,6 +49,14 @@ if (removed > 0)
     Progress.Say($"bench: removed {removed} databases/virtual hosts left by an interrupted run");
 }
 
+var (otherVirtualHosts, otherDatabases) = await Sandbox.CountNeighboursAsync(settings, admin, stopping.Token);
+machine = machine with { Neighbours = $"{otherVirtualHosts} other virtual hosts on the broker, {otherDatabases} other databases on the server" };
+if (otherVirtualHosts > 0 || otherDatabases > 10)
+{
+    Progress.Say($"bench: warning: {machine.Neighbours} (left by interrupted test runs?); their idle queues and databases " +
+                 "cost CPU that counts in these figures");
+}
+
 var context = new BenchContext(settings, admin, options);
 var runs = new List<ScenarioRun>();
 foreach (var scenario in selected)

@@ -11,6 +11,34 @@ internal static class ProcStats
     /// <summary>User + system CPU time the process has used so far.</summary>
     public static TimeSpan CpuTime(int pid) => ParseCpuTime(File.ReadAllText($"/proc/{pid}/stat"));
 
+    /// <summary>User + system CPU time of one thread, given its /proc/PID/task/TID directory.</summary>
+    public static TimeSpan ThreadCpuTime(string taskDirectory) => ParseCpuTime(File.ReadAllText(Path.Combine(taskDirectory, "stat")));
+
+    /// <summary>
+    /// CPU time so far of the process's threads with the given name (Linux keeps the first 15 characters);
+    /// threads that have ended are not counted.
+    /// </summary>
+    public static TimeSpan ThreadsCpuTime(int pid, string threadName)
+    {
+        var total = TimeSpan.Zero;
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == threadName)
+                {
+                    total += ThreadCpuTime(task);
+                }
+            }
+            catch (IOException)
+            {
+                // The thread ended while it was being read.
+            }
+        }
+
+        return total;
+    }
+
     private static TimeSpan ParseCpuTime(string stat)
     {
         // Fields after the command name (which may contain spaces) start at field 3; utime and stime are fields 14 and 15.

@@ -5,6 +5,9 @@ namespace Registration.Bench.Reporting;
 
 internal sealed record MachineInfo(int Cores, string CpuModel, double MemoryGiB, string Os, string Kernel, string DotNet, string LoadAverageAtStart)
 {
+    /// <summary>Other virtual hosts on the broker and other databases on the server when the run started.</summary>
+    public string Neighbours { get; init; } = "unknown";
+
     public static MachineInfo Read() => new(
         Environment.ProcessorCount,
         ProcStats.CpuModel(),

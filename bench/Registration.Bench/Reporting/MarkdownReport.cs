@@ -38,6 +38,7 @@ internal static class MarkdownReport
         md.AppendLine(CultureInfo.InvariantCulture, $"| OS | {machine.Os} ({machine.Kernel}) |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| .NET | {machine.DotNet} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| Load average at start | {machine.LoadAverageAtStart} (the machine is shared) |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| Neighbours at start | {machine.Neighbours} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| Runs | {report.RunsPerScenario} per scenario, each figure the median{(report.Full ? "; --full" : "")}; whole run {report.Duration:m\\:ss} min |");
         md.AppendLine();
         md.AppendLine("| Scenario | Figure | Value | Baseline (same run) | Ratio | Target | Met |");

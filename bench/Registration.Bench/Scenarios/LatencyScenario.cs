@@ -17,7 +17,7 @@ internal sealed class LatencyScenario : IScenario
     public string Title => "3. Commit-to-todo latency";
 
     public string Description =>
-        $"20 registrations/s, open loop, for 20 s (60 s with `--full`) after 2 s of warm-up, against AuthApi and TodoService as separate processes. " +
+        $"20 registrations/s, open loop, for 20 s (60 s with `--full`) after a warm-up at the same rate (at least 2 s, until the services' JIT compiler has settled), against AuthApi and TodoService as separate processes. " +
         "Latency = commit time of the welcome todo − commit time of the registering transaction, both from PostgreSQL's own commit timestamps " +
         "(`pg_xact_commit_timestamp` of the todo row and of the user row, which the registering transaction inserted with the outbox row; " +
         "`scripts/infra.sh` turns `track_commit_timestamp` on). " +
@@ -53,8 +53,12 @@ internal sealed class LatencyScenario : IScenario
 
         await using var system = await SystemUnderLoad.StartAsync(context, sandbox, $"latency-{run}", null, cancellationToken);
         using var client = new RegistrationClient(system.Auth.BaseAddress, TimeSpan.FromSeconds(30));
-        Progress.Say("  warm-up: 2 s");
-        await client.OpenLoopAsync($"warmup{run}", perSecond, TimeSpan.FromSeconds(2), cancellationToken);
+        Progress.Say("  warm-up: at least 2 s, until the services' JIT has settled");
+        var chunk = 0;
+        var warmUp = await JitWarmUp.RunAsync(
+            length => client.OpenLoopAsync($"warmup{run}-{chunk++}", perSecond, length, cancellationToken),
+            system.Pids.Values, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(40), cancellationToken);
+        m["Warm-up until the JIT settled (s)"] = warmUp.TotalSeconds;
         // One idle second after the warm-up: the services' fixed CPU cost, which dominates CPU per event at this low rate.
         var (authIdle, todoIdle) = (system.Auth.CpuTime, system.Todo.CpuTime);
         await Task.Delay(1000, cancellationToken);
@@ -65,7 +69,9 @@ internal sealed class LatencyScenario : IScenario
         var authCpu = system.Auth.CpuTime;
         var todoCpu = system.Todo.CpuTime;
         var accounting = CpuAccounting.Start(sandbox, system.Pids);
+        var jit = system.JitMeter();
         var registrations = await client.OpenLoopAsync($"latency{run}", perSecond, duration, cancellationToken);
+        jit.Record(m, "under steady load");
         var created = registrations.Where(r => r.EventId is not null).ToList();
         var ids = created.Select(r => r.EventId!.Value).ToArray();
         await Wait.UntilAsync(() => CountTodosAsync(sandbox, ids), n => n >= ids.Length, TimeSpan.FromSeconds(60),

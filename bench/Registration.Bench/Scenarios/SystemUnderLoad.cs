@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Registration.Bench.Infrastructure;
 
 namespace Registration.Bench.Scenarios;
@@ -16,6 +17,9 @@ internal sealed class SystemUnderLoad : IAsyncDisposable
     public ServiceProcess Todo { get; }
 
     public IReadOnlyDictionary<string, int> Pids => new Dictionary<string, int> { ["AuthApi"] = Auth.Pid, ["TodoService"] = Todo.Pid };
+
+    /// <summary>Starts metering the services' JIT compiler threads, to show how much compiling a measurement still contains.</summary>
+    public JitMeter JitMeter() => new(Pids);
 
     /// <param name="authBrokerPort">The broker port AuthApi connects to (a proxy's, to cut it), or null for the broker itself.</param>
     public static async Task<SystemUnderLoad> StartAsync(BenchContext context, Sandbox sandbox, string name, int? authBrokerPort, CancellationToken cancellationToken)
@@ -46,5 +50,20 @@ internal sealed class SystemUnderLoad : IAsyncDisposable
     {
         await Auth.DisposeAsync();
         await Todo.DisposeAsync();
+    }
+}
+
+/// <summary>CPU of each service's JIT compiler threads from its start to <see cref="Record"/>, as a share of one core.</summary>
+internal sealed class JitMeter(IReadOnlyDictionary<string, int> pids)
+{
+    private readonly Dictionary<string, TimeSpan> _start = pids.ToDictionary(p => p.Key, p => JitWarmUp.CompilerCpuTime(p.Value));
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    public void Record(Reporting.Measurements m, string phase)
+    {
+        foreach (var (name, pid) in pids)
+        {
+            m[$"JIT compiling {phase}: {name} (% of one core)"] = 100 * (JitWarmUp.CompilerCpuTime(pid) - _start[name]) / _clock.Elapsed;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -7,38 +8,53 @@ namespace AuthApi.Security;
 /// <summary>
 /// ASP.NET Core Identity's PBKDF2-HMAC-SHA512 hasher behind a concurrency limit: at most one hash per
 /// core runs, a bounded number wait, and the rest are refused at once (null), so overload becomes a
-/// fast 503. Each hash runs on a thread of its own, never on a thread-pool thread: a hash blocks its thread
-/// for tens of milliseconds, and with one pool thread per core, hashes on the pool would leave none for the
-/// open registering transactions, the outbox relay and its NOTIFY listener (measured in BENCHMARKS.md).
-/// That thread also runs at a lower priority, so it takes the cores only when nothing shorter waits for them.
+/// fast 503. Hashes run on threads of their own ("password-hash", one per permit, for the life of the service),
+/// never on thread-pool threads: a hash blocks its thread for tens of milliseconds, and with one pool thread
+/// per core, hashes on the pool would leave none for the open registering transactions, the outbox relay and
+/// its NOTIFY listener (measured in BENCHMARKS.md). Those threads also run at the lowest priority, so they take
+/// the cores only when nothing shorter waits for them.
 /// </summary>
 public sealed class PasswordHashing : IDisposable
 {
+    /// <summary>The name of the hashing threads (as Linux shows it in /proc/PID/task/TID/comm).</summary>
+    public const string ThreadName = "password-hash";
+
     private static readonly object User = new();
     private readonly PasswordHasher<object> _hasher;
     private readonly ConcurrencyLimiter _limiter;
     private readonly TimeSpan _queueTimeout;
+    // Never holds more items than there are threads: a caller adds one only while it holds a permit.
+    private readonly BlockingCollection<Action> _work = new();
 
     public PasswordHashing(IOptions<PasswordHashingOptions> options)
     {
         var settings = options.Value;
-        _hasher = new PasswordHasher<object>(Options.Create(new PasswordHasherOptions
-        {
-            CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3,
-            IterationCount = settings.Iterations,
-        }));
+        _hasher = NewHasher(settings.Iterations);
+        var permits = settings.MaxConcurrency > 0 ? settings.MaxConcurrency : Environment.ProcessorCount;
         _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
-            PermitLimit = settings.MaxConcurrency > 0 ? settings.MaxConcurrency : Environment.ProcessorCount,
+            PermitLimit = permits,
             QueueLimit = settings.QueueLimit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
         _queueTimeout = settings.QueueTimeout;
+        for (var i = 0; i < permits; i++)
+        {
+            new Thread(RunHashes) { IsBackground = true, Name = ThreadName }.Start();
+        }
+
         // Verified against when the email is unknown, so both kinds of failed login cost one hash.
         UnknownUserHash = _hasher.HashPassword(User, Guid.NewGuid().ToString());
     }
 
     public string UnknownUserHash { get; }
+
+    /// <summary>The hasher itself, unbounded: PBKDF2-HMAC-SHA512 in ASP.NET Core Identity's V3 format.</summary>
+    public static PasswordHasher<object> NewHasher(int iterations) => new(Options.Create(new PasswordHasherOptions
+    {
+        CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3,
+        IterationCount = iterations,
+    }));
 
     /// <returns>The hash, or null when the service is too busy to compute it now.</returns>
     public Task<string?> HashAsync(string password, CancellationToken cancellationToken) =>
@@ -67,15 +83,39 @@ public sealed class PasswordHashing : IDisposable
 
         using (lease)
         {
-            return lease.IsAcquired
-                ? await Task.Factory.StartNew(() =>
+            if (!lease.IsAcquired)
+            {
+                return default;
+            }
+
+            var result = new TaskCompletionSource<T?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _work.Add(() =>
+            {
+                try
                 {
-                    BackgroundPriority.LowerForThisThread();
-                    return work();
-                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-                : default;
+                    result.SetResult(work());
+                }
+                catch (Exception ex)
+                {
+                    result.SetException(ex);
+                }
+            }, CancellationToken.None);
+            return await result.Task;
         }
     }
 
-    public void Dispose() => _limiter.Dispose();
+    private void RunHashes()
+    {
+        BackgroundPriority.LowerForThisThread();
+        foreach (var hash in _work.GetConsumingEnumerable())
+        {
+            hash();
+        }
+    }
+
+    public void Dispose()
+    {
+        _work.CompleteAdding();
+        _limiter.Dispose();
+    }
 }

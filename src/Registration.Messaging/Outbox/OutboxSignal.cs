@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,7 +8,8 @@ namespace Registration.Messaging.Outbox;
 
 /// <summary>
 /// Wakes the relay's lanes as soon as a registering transaction commits: LISTENs on the channel that
-/// <see cref="OutboxWriter"/> NOTIFYs, on a dedicated connection that is re-opened when it breaks.
+/// <see cref="OutboxWriter"/> NOTIFYs with the new row's partition, on a dedicated connection that is re-opened
+/// when it breaks, and wakes the lane that relays that partition.
 /// </summary>
 public sealed partial class OutboxSignal(NpgsqlDataSource dataSource, IOptions<OutboxOptions> options, ILogger<OutboxSignal> logger)
 {
@@ -20,6 +22,19 @@ public sealed partial class OutboxSignal(NpgsqlDataSource dataSource, IOptions<O
         foreach (var lane in _wakeups)
         {
             lane.Writer.TryWrite(true);
+        }
+    }
+
+    /// <summary>Wakes the lane that relays <paramref name="partition"/>, or every lane if the payload is not a partition.</summary>
+    private void Wake(string partition)
+    {
+        if (short.TryParse(partition, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            _wakeups[number % _wakeups.Length].Writer.TryWrite(true);
+        }
+        else
+        {
+            Wake();
         }
     }
 
@@ -46,7 +61,7 @@ public sealed partial class OutboxSignal(NpgsqlDataSource dataSource, IOptions<O
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-                connection.Notification += (_, _) => Wake();
+                connection.Notification += (_, notification) => Wake(notification.Payload);
                 await using (var listen = new NpgsqlCommand($"LISTEN {OutboxWriter.NotifyChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(cancellationToken);

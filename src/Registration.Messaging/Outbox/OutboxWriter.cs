@@ -7,7 +7,8 @@ namespace Registration.Messaging.Outbox;
 
 /// <summary>
 /// Adds an event to the outbox inside the caller's transaction, so it commits or rolls back with the
-/// business change, and NOTIFYs the relay, which PostgreSQL delivers only if that transaction commits.
+/// business change, and NOTIFYs the relay with the row's partition (so only the lane that relays it wakes),
+/// which PostgreSQL delivers only if that transaction commits.
 /// The row's partition is a stable hash of the aggregate id, so one aggregate's events share a partition.
 /// </summary>
 public sealed class OutboxWriter(IOptions<OutboxOptions> options)
@@ -20,7 +21,7 @@ public sealed class OutboxWriter(IOptions<OutboxOptions> options)
             $"""
             INSERT INTO outbox (event_id, event_type, aggregate_id, partition, payload, headers)
             VALUES (@event_id, @event_type, @aggregate_id, @partition, @payload, @headers);
-            NOTIFY {NotifyChannel};
+            SELECT pg_notify('{NotifyChannel}', @partition::text);
             """, connection, transaction);
         command.Parameters.AddWithValue("event_id", message.EventId);
         command.Parameters.AddWithValue("event_type", message.EventType);
