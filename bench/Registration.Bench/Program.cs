@@ -13,6 +13,13 @@ IScenario[] diagnostic =
         Variant.Auth("before", "one lane, batch size 500 (the relay before lanes)", ("Outbox__Lanes", "1"), ("Outbox__BatchSize", "500")),
         Variant.Auth("lanes4", "4 lanes", ("Outbox__Lanes", "4")),
     ]),
+    new VariantsScenario("latency-spin", "D3. Commit-to-todo latency, idle thread-pool threads sleeping or spinning", new LatencyScenario(), "latency.p50",
+    [
+        Variant.Shipped,
+        new("spin", "thread pool spinning for work (the .NET default)",
+            new Dictionary<string, string> { ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "70" },
+            new Dictionary<string, string> { ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "70" }),
+    ]),
     new VariantsScenario("consumer-fixes", "D2. Consumer, shipped and other settings", new ConsumerScenario(), "consumer.rate",
     [
         Variant.Shipped,
