@@ -45,6 +45,15 @@ TEST_ARTIFACTS="$RESULTS" dotnet test "$ROOT/tests/Registration.Tests" --no-buil
 counters=$(grep -o '<Counters [^>]*>' "$RESULTS/results.trx" 2>/dev/null || true)
 passed=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
 failed=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+# The failures again, last, so that the tail of a long log names them (test name, message, first frames).
+if [ "${failed:-0}" != 0 ]; then
+  echo "Failed tests:"
+  awk '/<UnitTestResult / && /outcome="Failed"/ { on = 1; lines = 0
+         if (match($0, /testName="[^"]*"/)) print "  FAILED " substr($0, RSTART + 10, RLENGTH - 11) }
+       on && /<Message>/ { msg = 1 }
+       on && msg && lines < 15 { print "    " substr($0, 1, 400); lines++ }
+       /<\/UnitTestResult>/ { on = 0; msg = 0 }' "$RESULTS/results.trx" | sed 's/&quot;/"/g; s/&lt;/</g; s/&gt;/>/g; s/&amp;/\&/g'
+fi
 echo "Tests: ${passed:-0} passed, ${failed:-0} failed"
 if [ "${passed:-0}" = 0 ]; then
   echo "test: no test ran" >&2
