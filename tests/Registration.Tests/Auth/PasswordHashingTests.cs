@@ -47,7 +47,9 @@ public sealed class PasswordHashingTests
     [Fact]
     public async Task Waiting_request_gives_up_at_the_queue_timeout_and_frees_its_place()
     {
-        using var hashing = Create(1, 1, TimeSpan.FromMilliseconds(500));
+        // The first job must be taken by the (lowest-priority) hashing thread within the timeout, and still be running
+        // when the second one gives up: a few seconds of waiting against a hash several times longer.
+        using var hashing = Create(1, 1, TimeSpan.FromSeconds(2), iterations: 10_000_000);
         var running = hashing.HashAsync("first", CancellationToken.None);
 
         var waited = await hashing.HashAsync("second", CancellationToken.None).WaitAsync(Bound);
