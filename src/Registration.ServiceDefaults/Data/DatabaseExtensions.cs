@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,18 +28,22 @@ public static class DatabaseExtensions
         builder.Services.AddSingleton(sp =>
         {
             var dataSource = new NpgsqlDataSourceBuilder(connectionString).UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>());
+            // Only what the connection string sets (NpgsqlConnectionStringBuilder.ContainsKey is true for any known keyword).
+            var given = new DbConnectionStringBuilder { ConnectionString = dataSource.ConnectionStringBuilder.ConnectionString };
+
             // The relay, the consumer and registration run the same few statements over and over: prepared
             // after a few uses, they are no longer parsed and planned each time (planning the relay's claim
             // takes longer than running it). "Max Auto Prepare" in the connection string overrides this.
-            if (!dataSource.ConnectionStringBuilder.ContainsKey("Max Auto Prepare"))
+            if (!given.ContainsKey("Max Auto Prepare"))
             {
                 dataSource.ConnectionStringBuilder.MaxAutoPrepare = 32;
             }
 
             // No session state outlives a use of a pooled connection here (SET LOCAL only; the migrator unlocks its
-            // advisory lock), so the reset statements Npgsql would otherwise send on every reuse are pure overhead.
+            // advisory lock; the outbox listener's connection goes back to the pool only when the service stops), so
+            // the reset statements Npgsql would otherwise send on every reuse are pure overhead.
             // "No Reset On Close" in the connection string overrides this.
-            if (!dataSource.ConnectionStringBuilder.ContainsKey("No Reset On Close"))
+            if (!given.ContainsKey("No Reset On Close"))
             {
                 dataSource.ConnectionStringBuilder.NoResetOnClose = true;
             }
