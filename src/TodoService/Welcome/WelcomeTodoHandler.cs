@@ -46,10 +46,12 @@ public sealed partial class WelcomeTodoHandler(NpgsqlDataSource db, ILogger<Welc
         {
             BatchCommands =
             {
-                // The statements below are prepared (auto-prepare); PostgreSQL would still plan the update "FROM unnest(...)"
-                // afresh on every execution (its generic plan looks costlier because it cannot know the arrays' length),
-                // though the generic plans are the same index lookups. Planning cost more than executing it.
-                new NpgsqlBatchCommand("SET LOCAL plan_cache_mode = force_generic_plan"),
+                // The statements of this transaction are prepared (auto-prepare). A lone message (the latency case) runs
+                // their generic plans and skips planning. A batch is planned with its arrays: PostgreSQL costs a generic
+                // plan for 10 rows of unnest(), and on generic plans a backlog went 40% slower (BENCHMARKS.md).
+                new NpgsqlBatchCommand(messages.Count == 1
+                    ? "SET LOCAL plan_cache_mode = force_generic_plan"
+                    : "SET LOCAL plan_cache_mode = force_custom_plan"),
                 // DO UPDATE (not DO NOTHING) so an existing row is locked too, and its current sequence returned.
                 new NpgsqlBatchCommand(
                     """
