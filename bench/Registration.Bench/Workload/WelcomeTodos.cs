@@ -24,13 +24,18 @@ internal static class WelcomeTodos
     public static async Task InsertAsync(NpgsqlDataSource db, Guid eventId, Guid userId, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
         await using var command = db.CreateCommand(Sql);
-        command.Parameters.AddWithValue("eventId", eventId);
-        command.Parameters.AddWithValue("eventType", UserRegistered.Type);
-        command.Parameters.AddWithValue("userId", userId);
-        command.Parameters.AddWithValue("occurredAt", occurredAt);
-        command.Parameters.AddWithValue("todoId", Guid.CreateVersion7());
-        command.Parameters.AddWithValue("title", TodoService.Welcome.WelcomeTodoHandler.WelcomeTitle);
+        AddParameters(command.Parameters, eventId, userId, occurredAt);
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void AddParameters(NpgsqlParameterCollection parameters, Guid eventId, Guid userId, DateTimeOffset occurredAt)
+    {
+        parameters.AddWithValue("eventId", eventId);
+        parameters.AddWithValue("eventType", UserRegistered.Type);
+        parameters.AddWithValue("userId", userId);
+        parameters.AddWithValue("occurredAt", occurredAt);
+        parameters.AddWithValue("todoId", Guid.CreateVersion7());
+        parameters.AddWithValue("title", TodoService.Welcome.WelcomeTodoHandler.WelcomeTitle);
     }
 
     /// <summary>
@@ -53,12 +58,7 @@ internal static class WelcomeTodos
                 foreach (var (eventId, userId) in chunks[i])
                 {
                     var command = new NpgsqlBatchCommand(Sql);
-                    command.Parameters.AddWithValue("eventId", eventId);
-                    command.Parameters.AddWithValue("eventType", UserRegistered.Type);
-                    command.Parameters.AddWithValue("userId", userId);
-                    command.Parameters.AddWithValue("occurredAt", now);
-                    command.Parameters.AddWithValue("todoId", Guid.CreateVersion7());
-                    command.Parameters.AddWithValue("title", TodoService.Welcome.WelcomeTodoHandler.WelcomeTitle);
+                    AddParameters(command.Parameters, eventId, userId, now);
                     batch.BatchCommands.Add(command);
                 }
 
