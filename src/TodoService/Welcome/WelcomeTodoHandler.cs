@@ -12,8 +12,9 @@ namespace TodoService.Welcome;
 /// (2) reads which of its events were processed before: under the user's lock nobody else can record them now;
 /// (3) decides each event in delivery order: seen before (in the database or earlier in the batch) is a duplicate;
 ///     newer than the user's last applied sequence is applied; older is recorded as 'stale' and not applied;
-/// (4) inserts the processed_events keys, the todos and the users' new sequences, all in one round trip.
-/// The messages are acked by the caller only after this commits.
+/// (4) inserts the processed_events keys, the todos and the users' new sequences and commits, all in one round trip.
+/// So a batch is two round trips: BEGIN with (1) and (2), then (4) with COMMIT. The messages are acked by the caller
+/// only after this commits.
 /// </summary>
 public sealed partial class WelcomeTodoHandler(NpgsqlDataSource db, ILogger<WelcomeTodoHandler> logger) : IMessageHandler<UserRegistered>
 {
@@ -27,8 +28,7 @@ public sealed partial class WelcomeTodoHandler(NpgsqlDataSource db, ILogger<Welc
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var (lastSequences, processed) = await LockUsersAsync(connection, messages, cancellationToken);
         var outcomes = WelcomeDecisions.Decide(messages, lastSequences, processed);
-        await RecordAsync(connection, messages, outcomes, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await RecordAndCommitAsync(connection, messages, outcomes, cancellationToken);
 
         for (var i = 0; i < messages.Count; i++)
         {
@@ -86,12 +86,18 @@ public sealed partial class WelcomeTodoHandler(NpgsqlDataSource db, ILogger<Welc
         return (lastSequences, processed);
     }
 
-    private static async Task RecordAsync(
+    /// <summary>
+    /// Writes the batch's decisions and sends COMMIT with them. If a statement fails, PostgreSQL skips the COMMIT and
+    /// the transaction is rolled back when it is disposed; after the COMMIT, disposing it sends nothing.
+    /// </summary>
+    private static async Task RecordAndCommitAsync(
         NpgsqlConnection connection, IReadOnlyList<UserRegistered> messages, IReadOnlyList<MessageOutcome> outcomes, CancellationToken cancellationToken)
     {
         var recorded = messages.Where((_, i) => outcomes[i] != MessageOutcome.Duplicate).ToList();
         if (recorded.Count == 0)
         {
+            await using var commit = new NpgsqlCommand("COMMIT", connection);
+            await commit.ExecuteNonQueryAsync(cancellationToken);
             return;
         }
 
@@ -101,11 +107,12 @@ public sealed partial class WelcomeTodoHandler(NpgsqlDataSource db, ILogger<Welc
         {
             BatchCommands =
             {
+                // No ON CONFLICT: under the users' locks only an event id reused by another user can already be
+                // recorded, and then the unique key fails the batch (retried message by message: a duplicate).
                 new NpgsqlBatchCommand(
                     """
                     INSERT INTO processed_events (event_id, event_type, user_id, sequence, occurred_at, outcome)
                     SELECT * FROM unnest(@events, @types, @users, @sequences, @occurredAt, @outcomes)
-                    ON CONFLICT (event_id) DO NOTHING
                     """)
                 {
                     Parameters =
@@ -146,14 +153,10 @@ public sealed partial class WelcomeTodoHandler(NpgsqlDataSource db, ILogger<Welc
                         new NpgsqlParameter<Guid[]>("events", [.. newest.Select(m => m.EventId)]),
                     },
                 },
+                new NpgsqlBatchCommand("COMMIT"),
             },
         };
         await batch.ExecuteNonQueryAsync(cancellationToken);
-        if (batch.BatchCommands[0].RecordsAffected != recorded.Count)
-        {
-            // Only an event id reused by a different user can get here (same user: the lock serializes them).
-            throw new InvalidOperationException("an event of this batch was recorded concurrently by another transaction");
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} of user {UserId} (correlation {CorrelationId}, sequence {Sequence}) handled: {Outcome}")]

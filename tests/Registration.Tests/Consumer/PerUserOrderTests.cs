@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Registration.Contracts;
 using Registration.Messaging.Consuming;
 using Registration.Tests.Infrastructure;
@@ -94,6 +96,36 @@ public sealed class PerUserOrderTests : IAsyncLifetime
         Assert.Equal(20, outcomes.SelectMany(o => o).Count(o => o == MessageOutcome.Applied));
         Assert.Equal(140, outcomes.SelectMany(o => o).Count(o => o == MessageOutcome.Duplicate));
         Assert.Equal(20L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = ANY(@users)", new { users = users.ToArray() }));
+    }
+
+    [Fact]
+    public async Task Event_id_recorded_meanwhile_for_another_user_rolls_the_whole_batch_back_and_then_reads_as_a_duplicate()
+    {
+        var eventId = Guid.NewGuid();
+        var reused = UserRegistered.Create(eventId, DateTimeOffset.UtcNow, "reused", Guid.NewGuid(), "b@example.com");
+        var bystander = Event(Guid.NewGuid(), sequence: 1);
+        await using var rival = await _system.TodoDb.OpenConnectionAsync();
+        await using var rivalTransaction = await rival.BeginTransactionAsync();
+        await rival.ExecuteAsync(
+            "INSERT INTO processed_events (event_id, event_type, user_id, sequence, occurred_at, outcome) VALUES (@eventId, 'USER_REGISTERED', @user, 1, now(), 'applied')",
+            new { eventId, user = Guid.NewGuid() }, rivalTransaction);
+
+        // The batch reads the event as new (the rival has not committed) and waits on the unique key when recording it.
+        var batch = Task.Run(() => _handler.ApplyAsync([bystander, reused], CancellationToken.None));
+        await Eventually.TrueAsync(
+            async () => await _system.TodoScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") > 0,
+            "the batch waits for the rival's uncommitted key");
+        await rivalTransaction.CommitAsync();
+
+        var failure = await Assert.ThrowsAsync<PostgresException>(() => batch.WaitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(PostgresErrorCodes.UniqueViolation, failure.SqlState);
+        // The COMMIT sent with the records was skipped: nothing of the batch is left, not even the bystander's todo.
+        Assert.Equal(0L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = ANY(@users)", new { users = new[] { bystander.Data.UserId, reused.Data.UserId } }));
+        Assert.Equal(0L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM processed_events WHERE event_id = @id", new { id = bystander.EventId }));
+
+        // Retried (as the consumer does, message by message): the reused id is a duplicate, the bystander applies.
+        Assert.Equal(MessageOutcome.Duplicate, await HandleAsync(reused));
+        Assert.Equal(MessageOutcome.Applied, await HandleAsync(bystander));
     }
 
     private async Task<MessageOutcome> HandleAsync(UserRegistered message) =>
