@@ -26,7 +26,7 @@ public static partial class Register
     public sealed record Response(Guid UserId, string Email, Guid EventId, string CorrelationId);
 
     public static async Task<IResult> HandleAsync(
-        HttpContext http, NpgsqlDataSource db, OutboxWriter outbox, PasswordHashing hashing, TimeProvider clock, ILogger<Request> logger, CancellationToken cancellationToken)
+        HttpContext http, NpgsqlDataSource db, OutboxWriter outbox, OutboxSignal relay, PasswordHashing hashing, TimeProvider clock, ILogger<Request> logger, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<Request>(http.Request, cancellationToken);
         if (body.Problem is not null)
@@ -72,8 +72,9 @@ public static partial class Register
                 detail: "An account with this email address already exists.");
         }
 
-        await outbox.AddAsync(connection, transaction, ToOutboxMessage(registered), cancellationToken);
+        var partition = await outbox.AddAsync(connection, transaction, ToOutboxMessage(registered), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        relay.Committed(partition);
 
         LogRegistered(logger, userId, registered.EventId);
         return TypedResults.Created($"/api/v1/auth/users/{userId}", new Response(userId, email, registered.EventId, correlationId));

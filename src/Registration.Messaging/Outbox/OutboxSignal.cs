@@ -9,9 +9,10 @@ namespace Registration.Messaging.Outbox;
 /// <summary>
 /// Wakes the relay's lanes as soon as a registering transaction commits: LISTENs on the channel that
 /// <see cref="OutboxWriter"/> NOTIFYs with the new row's partition, on a dedicated connection that is re-opened
-/// when it breaks, and wakes the lane that relays that partition.
+/// when it breaks, and wakes the lane that relays that partition. A transaction committed by this process
+/// wakes its lane directly (<see cref="Committed"/>), without waiting for the NOTIFY's round trip.
 /// </summary>
-public sealed partial class OutboxSignal(NpgsqlDataSource dataSource, IOptions<OutboxOptions> options, ILogger<OutboxSignal> logger)
+public sealed partial class OutboxSignal(NpgsqlDataSource dataSource, PartitionLeases leases, IOptions<OutboxOptions> options, ILogger<OutboxSignal> logger)
 {
     private readonly Channel<bool>[] _wakeups = [.. Enumerable.Range(0, options.Value.Lanes)
         .Select(_ => Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite }))];
@@ -22,6 +23,19 @@ public sealed partial class OutboxSignal(NpgsqlDataSource dataSource, IOptions<O
         foreach (var lane in _wakeups)
         {
             lane.Writer.TryWrite(true);
+        }
+    }
+
+    /// <summary>
+    /// An outbox row of <paramref name="partition"/> has just committed in this process: wakes the lane that
+    /// relays it at once if this relay holds the partition. The transaction's NOTIFY still wakes whichever
+    /// relay holds it (here it usually finds the row already taken).
+    /// </summary>
+    public void Committed(short partition)
+    {
+        if (leases.Holds(partition))
+        {
+            _wakeups[partition % _wakeups.Length].Writer.TryWrite(true);
         }
     }
 

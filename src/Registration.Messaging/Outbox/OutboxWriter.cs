@@ -10,13 +10,17 @@ namespace Registration.Messaging.Outbox;
 /// business change, and NOTIFYs the relay with the row's partition (so only the lane that relays it wakes),
 /// which PostgreSQL delivers only if that transaction commits.
 /// The row's partition is a stable hash of the aggregate id, so one aggregate's events share a partition.
+/// After the commit, pass the partition to <see cref="OutboxSignal.Committed"/> so that a relay in this process
+/// starts at once.
 /// </summary>
 public sealed class OutboxWriter(IOptions<OutboxOptions> options)
 {
     public const string NotifyChannel = "outbox_pending";
 
-    public async Task AddAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OutboxMessage message, CancellationToken cancellationToken)
+    /// <returns>The row's partition.</returns>
+    public async Task<short> AddAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OutboxMessage message, CancellationToken cancellationToken)
     {
+        var partition = OutboxPartitioner.PartitionOf(message.AggregateId, options.Value.Partitions);
         await using var command = new NpgsqlCommand(
             $"""
             INSERT INTO outbox (event_id, event_type, aggregate_id, partition, payload, headers)
@@ -26,9 +30,10 @@ public sealed class OutboxWriter(IOptions<OutboxOptions> options)
         command.Parameters.AddWithValue("event_id", message.EventId);
         command.Parameters.AddWithValue("event_type", message.EventType);
         command.Parameters.AddWithValue("aggregate_id", message.AggregateId);
-        command.Parameters.AddWithValue("partition", OutboxPartitioner.PartitionOf(message.AggregateId, options.Value.Partitions));
+        command.Parameters.AddWithValue("partition", partition);
         command.Parameters.AddWithValue("payload", NpgsqlDbType.Json, message.Payload);
         command.Parameters.AddWithValue("headers", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(message.Headers));
         await command.ExecuteNonQueryAsync(cancellationToken);
+        return partition;
     }
 }

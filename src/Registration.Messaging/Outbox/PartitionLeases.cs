@@ -31,6 +31,15 @@ public sealed class PartitionLeases(NpgsqlDataSource db, InstanceIdentity me, IO
         }
     }
 
+    /// <summary>Whether <paramref name="partition"/> is held now.</summary>
+    public bool Holds(short partition)
+    {
+        lock (_gate)
+        {
+            return DateTime.UtcNow < _validUntil && _owned.ContainsKey(partition);
+        }
+    }
+
     /// <returns>Whether the set of held partitions changed.</returns>
     public async Task<bool> RefreshAsync(CancellationToken cancellationToken)
     {
