@@ -10,6 +10,9 @@ PG_PORT="${PG_PORT:-55432}"
 PG_BIN="/usr/lib/postgresql/15/bin"
 RABBIT_PORT="${RABBIT_PORT:-5672}"
 RABBIT_MGMT_PORT="${RABBIT_MGMT_PORT:-15672}"
+# The Erlang port mapper our RabbitMQ node registers with: a port of its own, so stop can end it without
+# touching another Erlang node's epmd on the default 4369.
+RABBIT_EPMD_PORT="${RABBIT_EPMD_PORT:-4371}"
 RABBIT_NODE="registration@localhost"
 RABBIT_BIN="/usr/lib/rabbitmq/bin"
 
@@ -34,10 +37,11 @@ rabbit_env() {
     RABBITMQ_DIST_PORT="${RABBIT_DIST_PORT:-25672}" \
     RABBITMQ_MNESIA_BASE="$DATA/rabbitmq/mnesia" RABBITMQ_LOG_BASE="$DATA/rabbitmq/log" \
     RABBITMQ_CONFIG_FILE="$DATA/rabbitmq/rabbitmq" RABBITMQ_ENABLED_PLUGINS_FILE="$DATA/rabbitmq/enabled_plugins" \
-    RABBITMQ_PID_FILE="$DATA/rabbitmq/rabbit.pid" HOME="$DATA/rabbitmq" ERL_EPMD_ADDRESS=127.0.0.1
+    RABBITMQ_PID_FILE="$DATA/rabbitmq/rabbit.pid" HOME="$DATA/rabbitmq" ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT="$RABBIT_EPMD_PORT"
   # Erlang schedulers that run out of work sleep at once instead of spinning: on a small machine shared with
   # the services, spinning takes CPU from them (RabbitMQ's runtime guide, "scheduler busy waiting").
-  export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="+sbwt none +sbwtdcpu none +sbwtdio none"
+  # The node.s distribution port listens on loopback only, like everything else here.
+  export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="+sbwt none +sbwtdcpu none +sbwtdio none -kernel inet_dist_use_interface {127,0,0,1}"
 }
 
 start_postgres() {
@@ -99,7 +103,8 @@ CONF
 }
 
 stop_all() {
-  ( rabbit_env; "$RABBIT_BIN/rabbitmqctl" -q -n "$RABBIT_NODE" stop >/dev/null 2>&1 || true )
+  ( rabbit_env; "$RABBIT_BIN/rabbitmqctl" -q -n "$RABBIT_NODE" stop >/dev/null 2>&1 || true
+    epmd -kill >/dev/null 2>&1 || true )
   if [ -s "$DATA/postgres/PG_VERSION" ]; then
     as_postgres "$PG_BIN/pg_ctl" -D "$DATA/postgres" -m fast stop >/dev/null 2>&1 || true
   fi

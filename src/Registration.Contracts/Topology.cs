@@ -8,4 +8,5 @@ public static class Topology
     public const string UserRegisteredQueue = "user_registered_queue";
     public const string DeadLetterExchange = "registration.events.dlx";
     public const string UserRegisteredDeadLetterQueue = "user_registered_queue.dlq";
+    public const string AnyRoutingKey = "#";
 }

@@ -3,7 +3,8 @@ namespace Registration.Contracts;
 /// <summary>
 /// The USER_REGISTERED event as it travels on the wire (camelCase JSON, version 1). <see cref="Sequence"/>
 /// numbers the events of one user in commit order (registration is the user's first event, 1), so a
-/// consumer can recognise an event older than one it already applied.
+/// consumer can recognise an event older than one it already applied. It is optional in version 1: an event
+/// without it (as published by hand, or by older writers) is applied idempotently, without an order check.
 /// </summary>
 public sealed record UserRegistered(
     Guid EventId,
@@ -11,7 +12,7 @@ public sealed record UserRegistered(
     int Version,
     DateTimeOffset OccurredAt,
     string CorrelationId,
-    long Sequence,
+    long? Sequence,
     UserRegisteredData Data)
 {
     public const string Type = "USER_REGISTERED";

@@ -23,7 +23,9 @@ public static class BrokerTopology
         await channel.QueueDeclareAsync(Topology.UserRegisteredDeadLetterQueue, durable: true, exclusive: false, autoDelete: false,
             arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" },
             cancellationToken: cancellationToken);
-        await channel.QueueBindAsync(Topology.UserRegisteredDeadLetterQueue, Topology.DeadLetterExchange, Topology.UserRegisteredRoutingKey, cancellationToken: cancellationToken);
+        // Every routing key: a dead letter keeps the key it arrived with, and a message can reach the queue by
+        // other routes than the contract's (the default exchange, an extra binding added by an operator).
+        await channel.QueueBindAsync(Topology.UserRegisteredDeadLetterQueue, Topology.DeadLetterExchange, Topology.AnyRoutingKey, cancellationToken: cancellationToken);
     }
 
     public static string RoutingKeyFor(string eventType) => eventType switch

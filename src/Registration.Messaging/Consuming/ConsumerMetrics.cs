@@ -14,7 +14,7 @@ public sealed class ConsumerMetrics
     public ConsumerMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
-        _messages = meter.CreateCounter<long>(MessagesInstrument, "{message}", "Messages settled by the consumer, by outcome: applied, duplicate, stale, requeued, dead_lettered.");
+        _messages = meter.CreateCounter<long>(MessagesInstrument, "{message}", "Messages settled by the consumer, by outcome: applied, duplicate, stale, requeued, dead_lettered, dead_letter_failed (returned to the queue because the dead-letter queue did not confirm it).");
         _handlerDuration = meter.CreateHistogram<double>("registration.consumer.handler.duration", "ms", "Time from the start of a message's batch until the message was settled.");
     }
 
@@ -33,6 +33,7 @@ public enum MessageOutcome
     Stale,
     Requeued,
     DeadLettered,
+    DeadLetterFailed,
 }
 
 public static class MessageOutcomeTags
@@ -44,6 +45,7 @@ public static class MessageOutcomeTags
         MessageOutcome.Stale => "stale",
         MessageOutcome.Requeued => "requeued",
         MessageOutcome.DeadLettered => "dead_lettered",
+        MessageOutcome.DeadLetterFailed => "dead_letter_failed",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
 }

@@ -17,9 +17,12 @@ namespace Registration.Messaging.Consuming;
 /// <see cref="ConsumerOptions.Prefetch"/>); <see cref="ConsumerOptions.Concurrency"/> appliers each take what is
 /// waiting, up to <see cref="ConsumerOptions.BatchSize"/>, and apply it in one transaction, so a backlog costs one
 /// commit per batch while a lone message goes through at once. A message is acked only after its batch committed;
-/// a poison message is published to the dead-letter exchange with its reason (confirmed) and then acked; a failing
-/// batch is retried message by message; a database outage is never dead-lettered: the messages go back to the
-/// queue after a pause. On stop, messages in flight are abandoned unacked and the broker redelivers them.
+/// a poison message is published to the dead-letter exchange with its reason (confirmed) and then acked; if the
+/// dead-letter queue does not confirm it, the message goes back to the queue after a pause and is tried again. A
+/// failing batch is retried message by message; a database outage is never dead-lettered: the messages go back to
+/// the queue after a pause. An applier that fails for any other reason is logged at once and ends the session:
+/// its channels close, the broker redelivers what was unacked, and the supervisor starts a new session with new
+/// appliers. On stop, messages in flight are abandoned unacked and the broker redelivers them.
 /// </summary>
 public sealed partial class QueueConsumerWorker<TMessage>(
     IMessageHandler<TMessage> handler,
@@ -40,29 +43,39 @@ public sealed partial class QueueConsumerWorker<TMessage>(
         await channel.BasicQosAsync(0, settings.Prefetch, false, stoppingToken);
 
         var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        channel.ChannelShutdownAsync += (_, args) =>
+        AsyncEventHandler<ShutdownEventArgs> onShutdown = (_, args) =>
         {
             closed.TrySetResult(args.ReplyText);
             return Task.CompletedTask;
         };
+        channel.ChannelShutdownAsync += onShutdown;
+        deadLetters.ChannelShutdownAsync += onShutdown;
         using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var inbox = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleWriter = true });
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, args) => inbox.Writer.WriteAsync(Delivery.CopyOf(args), session.Token).AsTask();
         await channel.BasicConsumeAsync(Topology.UserRegisteredQueue, autoAck: false, consumer, stoppingToken);
 
-        var appliers = Task.WhenAll(Enumerable.Range(0, settings.Concurrency)
-            .Select(_ => ApplyWaitingAsync(channel, deadLetters, inbox.Reader, session.Token)));
+        var appliers = Enumerable.Range(0, settings.Concurrency)
+            .Select(_ => ApplyWaitingAsync(channel, deadLetters, inbox.Reader, session.Token)).ToList();
         ready();
         try
         {
-            var ended = await Task.WhenAny(closed.Task, appliers).WaitAsync(stoppingToken);
-            return ended == closed.Task ? closed.Task.Result : $"consumer stopped: {appliers.Exception?.GetBaseException().Message}";
+            var ended = await Task.WhenAny([closed.Task, .. appliers]).WaitAsync(stoppingToken);
+            if (ended == closed.Task)
+            {
+                return closed.Task.Result;
+            }
+
+            // An applier never ends on its own while the session runs: whatever ended it must not pass unseen.
+            var error = ended.Exception?.GetBaseException();
+            LogApplierDied(error);
+            return $"an applier failed, restarting the consumer: {error?.Message ?? "it ended"}";
         }
         finally
         {
             await session.CancelAsync();
-            await appliers.ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAll(appliers).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 
@@ -99,8 +112,7 @@ public sealed partial class QueueConsumerWorker<TMessage>(
                 }
                 catch (PoisonMessageException ex)
                 {
-                    await DeadLetterAsync(channel, deadLetters, delivery, ex.Message, cancellationToken);
-                    metrics.Settled(MessageOutcome.DeadLettered, Stopwatch.GetElapsedTime(started));
+                    await DeadLetterAsync(channel, deadLetters, delivery, ex.Message, started, cancellationToken);
                 }
             }
 
@@ -132,7 +144,7 @@ public sealed partial class QueueConsumerWorker<TMessage>(
         catch (Exception ex) when (DatabaseFailures.IsTransient(ex))
         {
             LogTransientFailure(batch.Count, ex.Message);
-            await RequeueAsync(channel, batch.Select(b => b.Delivery), started, cancellationToken);
+            await RequeueAsync(channel, batch.Select(b => b.Delivery), MessageOutcome.Requeued, started, cancellationToken);
             return;
         }
         catch (Exception ex) when (batch.Count > 1)
@@ -151,13 +163,12 @@ public sealed partial class QueueConsumerWorker<TMessage>(
             if (delivery.Attempt >= options.Value.MaxDeliveries || ex is PoisonMessageException)
             {
                 var reason = ex is PoisonMessageException ? ex.Message : $"failed {delivery.Attempt} times, last: {ex.GetType().Name}: {ex.Message}";
-                await DeadLetterAsync(channel, deadLetters, delivery, reason, cancellationToken);
-                metrics.Settled(MessageOutcome.DeadLettered, Stopwatch.GetElapsedTime(started));
+                await DeadLetterAsync(channel, deadLetters, delivery, reason, started, cancellationToken);
             }
             else
             {
                 LogFailure(delivery.Properties.MessageId, delivery.Attempt, options.Value.MaxDeliveries, ex);
-                await RequeueAsync(channel, [delivery], started, cancellationToken);
+                await RequeueAsync(channel, [delivery], MessageOutcome.Requeued, started, cancellationToken);
             }
 
             return;
@@ -170,7 +181,7 @@ public sealed partial class QueueConsumerWorker<TMessage>(
         }
     }
 
-    private async Task RequeueAsync(IChannel channel, IEnumerable<Delivery> deliveries, long started, CancellationToken cancellationToken)
+    private async Task RequeueAsync(IChannel channel, IEnumerable<Delivery> deliveries, MessageOutcome outcome, long started, CancellationToken cancellationToken)
     {
         await Pause.ForAsync(options.Value.RetryDelay, cancellationToken);
         if (cancellationToken.IsCancellationRequested || !channel.IsOpen)
@@ -181,11 +192,17 @@ public sealed partial class QueueConsumerWorker<TMessage>(
         foreach (var delivery in deliveries)
         {
             await channel.BasicNackAsync(delivery.Tag, multiple: false, requeue: true, CancellationToken.None);
-            metrics.Settled(MessageOutcome.Requeued, Stopwatch.GetElapsedTime(started));
+            metrics.Settled(outcome, Stopwatch.GetElapsedTime(started));
         }
     }
 
-    private async Task DeadLetterAsync(IChannel channel, IChannel deadLetters, Delivery delivery, string reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes the message to the dead-letter exchange with its reason and, once the dead-letter queue confirmed it,
+    /// acks it. The dead letter keeps the routing key it arrived with, and the dead-letter queue is bound to every key,
+    /// so how the message reached the queue does not matter. Unconfirmed (nack, returned as unroutable, channel trouble):
+    /// the message goes back to the queue after a pause, and the worker goes on.
+    /// </summary>
+    private async Task DeadLetterAsync(IChannel channel, IChannel deadLetters, Delivery delivery, string reason, long started, CancellationToken cancellationToken)
     {
         var headers = new Dictionary<string, object?>(delivery.Properties.Headers ?? new Dictionary<string, object?>())
         {
@@ -194,9 +211,20 @@ public sealed partial class QueueConsumerWorker<TMessage>(
             [MessageHeaders.DeliveryAttempts] = delivery.Attempt,
         };
         var properties = new BasicProperties(delivery.Properties) { Headers = headers, Persistent = true };
-        // Confirmed before the ack: a dead letter is never lost between the two queues.
-        await deadLetters.BasicPublishAsync(Topology.DeadLetterExchange, delivery.RoutingKey, mandatory: true, properties, delivery.Body, cancellationToken);
+        try
+        {
+            // Confirmed before the ack: a dead letter is never lost between the two queues.
+            await deadLetters.BasicPublishAsync(Topology.DeadLetterExchange, delivery.RoutingKey, mandatory: true, properties, delivery.Body, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogDeadLetterFailed(delivery.Properties.MessageId, reason, ex.Message);
+            await RequeueAsync(channel, [delivery], MessageOutcome.DeadLetterFailed, started, cancellationToken);
+            return;
+        }
+
         await channel.BasicAckAsync(delivery.Tag, multiple: false, cancellationToken);
+        metrics.Settled(MessageOutcome.DeadLettered, Stopwatch.GetElapsedTime(started));
         LogDeadLettered(delivery.Properties.MessageId, delivery.Header(MessageHeaders.CorrelationId) ?? delivery.Properties.CorrelationId, reason);
     }
 
@@ -210,6 +238,12 @@ public sealed partial class QueueConsumerWorker<TMessage>(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {EventId} (correlation {CorrelationId}) dead-lettered: {Reason}")]
     private partial void LogDeadLettered(string? eventId, string? correlationId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message {EventId} could not be dead-lettered ({Reason}), returned to the queue: {Failure}")]
+    private partial void LogDeadLetterFailed(string? eventId, string reason, string failure);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "A consumer applier failed; the session restarts and the broker redelivers its unacked messages")]
+    private partial void LogApplierDied(Exception? exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable, {Count} messages returned to the queue: {Reason}")]
     private partial void LogTransientFailure(int count, string reason);

@@ -54,7 +54,7 @@ public static class UserRegisteredReader
 
         if (message.Sequence < UserRegistered.FirstSequence)
         {
-            missing.Add("sequence");
+            throw new PoisonMessageException($"sequence {message.Sequence} is below {UserRegistered.FirstSequence}");
         }
 
         if (message.Data is null)

@@ -6,7 +6,10 @@ namespace TodoService.Welcome;
 /// <summary>What each event of a batch does, given its users' last applied sequences and the events processed before.</summary>
 public static class WelcomeDecisions
 {
-    /// <summary>In delivery order: seen before is a duplicate, newer than the user's last applied is applied, older is stale.</summary>
+    /// <summary>
+    /// In delivery order: seen before is a duplicate, newer than the user's last applied is applied, older is stale.
+    /// An event without a sequence is applied unless seen before, and moves nobody's last applied sequence.
+    /// </summary>
     public static IReadOnlyList<MessageOutcome> Decide(
         IReadOnlyList<UserRegistered> messages, IReadOnlyDictionary<Guid, long> lastSequences, IReadOnlySet<Guid> processed)
     {
@@ -21,10 +24,14 @@ public static class WelcomeDecisions
             {
                 outcomes[i] = MessageOutcome.Duplicate;
             }
-            else if (message.Sequence > last.GetValueOrDefault(user))
+            else if (message.Sequence is not { } sequence)
             {
                 outcomes[i] = MessageOutcome.Applied;
-                last[user] = message.Sequence;
+            }
+            else if (sequence > last.GetValueOrDefault(user))
+            {
+                outcomes[i] = MessageOutcome.Applied;
+                last[user] = sequence;
             }
             else
             {

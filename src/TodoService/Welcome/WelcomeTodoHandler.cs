@@ -102,7 +102,7 @@ public sealed partial class WelcomeTodoHandler(NpgsqlDataSource db, ILogger<Welc
         }
 
         var applied = messages.Where((_, i) => outcomes[i] == MessageOutcome.Applied).ToList();
-        var newest = applied.GroupBy(m => m.Data.UserId).Select(g => g.MaxBy(m => m.Sequence)!).ToList();
+        var newest = applied.Where(m => m.Sequence is not null).GroupBy(m => m.Data.UserId).Select(g => g.MaxBy(m => m.Sequence)!).ToList();
         await using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands =
@@ -120,7 +120,7 @@ public sealed partial class WelcomeTodoHandler(NpgsqlDataSource db, ILogger<Welc
                         new NpgsqlParameter<Guid[]>("events", [.. recorded.Select(m => m.EventId)]),
                         new NpgsqlParameter<string[]>("types", [.. recorded.Select(m => m.EventType)]),
                         new NpgsqlParameter<Guid[]>("users", [.. recorded.Select(m => m.Data.UserId)]),
-                        new NpgsqlParameter<long[]>("sequences", [.. recorded.Select(m => m.Sequence)]),
+                        new NpgsqlParameter<long?[]>("sequences", [.. recorded.Select(m => m.Sequence)]),
                         new NpgsqlParameter<DateTime[]>("occurredAt", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. recorded.Select(m => m.OccurredAt.UtcDateTime)] },
                         new NpgsqlParameter<string[]>("outcomes", [.. messages.Select((_, i) => outcomes[i]).Where(o => o != MessageOutcome.Duplicate).Select(o => o.ToTag())]),
                     },
@@ -149,7 +149,7 @@ public sealed partial class WelcomeTodoHandler(NpgsqlDataSource db, ILogger<Welc
                     Parameters =
                     {
                         new NpgsqlParameter<Guid[]>("users", [.. newest.Select(m => m.Data.UserId)]),
-                        new NpgsqlParameter<long[]>("sequences", [.. newest.Select(m => m.Sequence)]),
+                        new NpgsqlParameter<long[]>("sequences", [.. newest.Select(m => m.Sequence!.Value)]),
                         new NpgsqlParameter<Guid[]>("events", [.. newest.Select(m => m.EventId)]),
                     },
                 },
@@ -160,5 +160,5 @@ public sealed partial class WelcomeTodoHandler(NpgsqlDataSource db, ILogger<Welc
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} of user {UserId} (correlation {CorrelationId}, sequence {Sequence}) handled: {Outcome}")]
-    private partial void LogHandled(Guid eventId, Guid userId, string? correlationId, long sequence, MessageOutcome outcome);
+    private partial void LogHandled(Guid eventId, Guid userId, string? correlationId, long? sequence, MessageOutcome outcome);
 }

@@ -160,7 +160,7 @@ public sealed class RelayFailoverTests : IAsyncLifetime
             // Re-publications after a failover repeat earlier events; what matters is that no event goes
             // out before the one committed before it has gone out once.
             var firstSeen = published.Where(e => e.Data.UserId == user).Select(e => e.Sequence).Distinct().ToList();
-            Assert.Equal(Enumerable.Range(1, eventsPerUser).Select(i => (long)i), firstSeen);
+            Assert.Equal(Enumerable.Range(1, eventsPerUser).Select(i => (long?)i), firstSeen);
         }
 
         Assert.True(third.IsRunning);

@@ -35,6 +35,13 @@ public static class RabbitManagement
         return info.TryGetProperty("effective_policy_definition", out var definition) ? definition.GetRawText() : "";
     }
 
+    /// <summary>Messages of a queue handed to a consumer and neither acked nor returned yet.</summary>
+    public static async Task<long> UnackedAsync(string vhost, string queue)
+    {
+        var info = await Http.GetFromJsonAsync<System.Text.Json.JsonElement>($"queues/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(queue)}");
+        return info.TryGetProperty("messages_unacknowledged", out var unacked) ? unacked.GetInt64() : 0;
+    }
+
     private static HttpClient CreateClient()
     {
         var client = new HttpClient { BaseAddress = new Uri($"http://{TestSettings.RabbitHost}:{TestSettings.RabbitManagementPort}/api/") };

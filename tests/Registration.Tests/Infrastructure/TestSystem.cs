@@ -104,8 +104,8 @@ public sealed class TestSystem : IAsyncDisposable
         return host;
     }
 
-    /// <summary>A direct connection to this test's virtual host, with the topology declared.</summary>
-    public async Task<IConnection> ConnectBrokerAsync()
+    /// <summary>A direct connection to this test's virtual host, with the topology declared unless told otherwise.</summary>
+    public async Task<IConnection> ConnectBrokerAsync(bool declareTopology = true)
     {
         var connector = new RabbitMqConnector(Microsoft.Extensions.Options.Options.Create(new RabbitMqOptions
         {
@@ -117,8 +117,12 @@ public sealed class TestSystem : IAsyncDisposable
             ClientName = "test",
         }));
         var connection = await connector.ConnectAsync("assertions", CancellationToken.None);
-        await using var channel = await connection.CreateChannelAsync();
-        await BrokerTopology.DeclareAsync(channel, CancellationToken.None);
+        if (declareTopology)
+        {
+            await using var channel = await connection.CreateChannelAsync();
+            await BrokerTopology.DeclareAsync(channel, CancellationToken.None);
+        }
+
         return connection;
     }
 
