@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs (when missing) and starts PostgreSQL and RabbitMQ on loopback, with their data in
+# Installs (when missing) and starts PostgreSQL, RabbitMQ and Redis on loopback, with their data in
 # .data/ inside the checkout, so a second run reuses it. Sourced by run.sh, test.sh and bench.
 # Usage: scripts/infra.sh start|stop|status
 set -euo pipefail
@@ -15,6 +15,7 @@ RABBIT_MGMT_PORT="${RABBIT_MGMT_PORT:-15672}"
 RABBIT_EPMD_PORT="${RABBIT_EPMD_PORT:-4371}"
 RABBIT_NODE="registration@localhost"
 RABBIT_BIN="/usr/lib/rabbitmq/bin"
+REDIS_PORT="${REDIS_PORT:-6380}"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -22,6 +23,7 @@ install_packages() {
   local missing=()
   [ -x "$PG_BIN/initdb" ] || missing+=(postgresql)
   [ -x "$RABBIT_BIN/rabbitmq-server" ] || missing+=(rabbitmq-server)
+  command -v redis-server >/dev/null || missing+=(redis-server)
   command -v curl >/dev/null || missing+=(curl)
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
   if [ ${#missing[@]} -gt 0 ]; then
@@ -102,9 +104,22 @@ CONF
   echo "infra: RabbitMQ 3.10 on 127.0.0.1:$RABBIT_PORT, management http://127.0.0.1:$RABBIT_MGMT_PORT (guest/guest)"
 }
 
+start_redis() {
+  # Orleans' membership table and reminders. AOF on: a restarted Redis comes back with every silo and reminder.
+  mkdir -p "$DATA/redis"
+  if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DATA/redis" --appendonly yes --save "" \
+      --daemonize yes --pidfile "$DATA/redis/redis.pid" --logfile "$DATA/redis/redis.log"
+    for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null || { echo "infra: Redis did not come up" >&2; exit 1; }
+  echo "infra: Redis 7 on 127.0.0.1:$REDIS_PORT (AOF in .data/redis)"
+}
+
 stop_all() {
   ( rabbit_env; "$RABBIT_BIN/rabbitmqctl" -q -n "$RABBIT_NODE" stop >/dev/null 2>&1 || true
     epmd -kill >/dev/null 2>&1 || true )
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || true
   if [ -s "$DATA/postgres/PG_VERSION" ]; then
     as_postgres "$PG_BIN/pg_ctl" -D "$DATA/postgres" -m fast stop >/dev/null 2>&1 || true
   fi
@@ -112,7 +127,7 @@ stop_all() {
 }
 
 case "${1:-start}" in
-  start) install_packages; start_postgres; start_rabbitmq ;;
+  start) install_packages; start_postgres; start_rabbitmq; start_redis ;;
   stop) stop_all ;;
   *) echo "usage: $0 start|stop" >&2; exit 2 ;;
 esac

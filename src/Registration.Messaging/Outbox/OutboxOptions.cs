@@ -20,6 +20,14 @@ public sealed class OutboxOptions
     [Range(typeof(TimeSpan), "00:00:00.300", "00:10:00")]
     public TimeSpan LeaseTtl { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Period of the reminder that keeps each partition's relay grain alive: after its silo died, the grain is
+    /// back on a survivor within this time even if no registration wakes it. Orleans' minimum is 1 minute unless
+    /// the silo lowers ReminderOptions.MinimumReminderPeriod.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan KeepAlivePeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Most rows one relay step claims, publishes and marks in one transaction.</summary>
     [Range(1, 5000)]
     public int BatchSize { get; set; } = 2000;

@@ -15,14 +15,14 @@ public sealed partial class OutboxRelay(NpgsqlDataSource dataSource, IOptions<Ou
     public async Task<RelayResult> RelayBatchAsync(IChannel channel, Fence fence, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (fence.Leases.Count == 0)
+        if (fence.Partitions.Count == 0)
         {
             return new RelayResult(0, 0, 0, null);
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var rows = await OutboxStore.ClaimAsync(connection, transaction, fence.Leases.Keys.ToArray(), settings.BatchSize, cancellationToken);
+        var rows = await OutboxStore.ClaimAsync(connection, transaction, fence.Partitions, settings.BatchSize, cancellationToken);
         if (rows.Count == 0)
         {
             return new RelayResult(0, 0, 0, null);

@@ -119,7 +119,7 @@ public sealed partial class OutboxRelayWorker(
             var share = leases.Owned.Where(l => l.Key % lanes == lane).ToDictionary();
             try
             {
-                result = await relay.RelayBatchAsync(channel, new Fence(me.InstanceId, share), stoppingToken);
+                result = await relay.RelayBatchAsync(channel, new LeaseFence(me.InstanceId, share), stoppingToken);
                 metrics.Relayed(result, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             }
             catch (Exception ex) when (DatabaseFailures.IsTransient(ex))

@@ -55,8 +55,8 @@ public static class OutboxStore
 
     /// <summary>
     /// Marks confirmed rows SENT and failed rows still PENDING with their error and next attempt, in one
-    /// round trip, but only rows of partitions whose lease this relay still holds with the same fencing
-    /// token: a relay that lost a lease changes nothing there (the new owner publishes those rows again).
+    /// round trip, but only rows of partitions the <paramref name="fence"/> still holds: a relay that lost a
+    /// partition changes nothing there (the new owner publishes those rows again).
     /// </summary>
     /// <returns>The rows marked SENT.</returns>
     public static async Task<int> RecordAsync(
@@ -67,16 +67,12 @@ public static class OutboxStore
         IReadOnlyList<PublishFailure> failures,
         CancellationToken cancellationToken)
     {
-        const string Fenced = """
-            l.partition = o.partition AND l.owner = @owner AND l.expires_at > now()
-            AND l.token = (SELECT t.token FROM unnest(@partitions, @tokens) AS t(partition, token) WHERE t.partition = o.partition)
-            """;
         await using var batch = new NpgsqlBatch(connection, transaction);
         var sent = new NpgsqlBatchCommand(
             $"""
             UPDATE outbox AS o SET status = 'SENT', sent_at = now(), last_error = NULL
-            FROM outbox_leases AS l
-            WHERE o.id = ANY(@ids) AND o.status = 'PENDING' AND {Fenced}
+            FROM {fence.Table}
+            WHERE o.id = ANY(@ids) AND o.status = 'PENDING' AND {fence.Holds}
             """);
         sent.Parameters.AddWithValue("ids", confirmed.ToArray());
         fence.AddTo(sent.Parameters);
@@ -88,8 +84,8 @@ public static class OutboxStore
                 $"""
                 UPDATE outbox AS o
                 SET attempts = o.attempts + 1, last_error = f.error, next_attempt_at = now() + f.delay
-                FROM unnest(@ids, @errors, @delays) AS f(id, error, delay), outbox_leases AS l
-                WHERE o.id = f.id AND o.status = 'PENDING' AND {Fenced}
+                FROM unnest(@ids, @errors, @delays) AS f(id, error, delay), {fence.Table}
+                WHERE o.id = f.id AND o.status = 'PENDING' AND {fence.Holds}
                 """);
             failed.Parameters.AddWithValue("ids", failures.Select(f => f.RowId).ToArray());
             failed.Parameters.AddWithValue("errors", failures.Select(f => f.Error).ToArray());
@@ -105,13 +101,55 @@ public static class OutboxStore
 
 public sealed record PublishFailure(long RowId, string Error, TimeSpan RetryAfter);
 
-/// <summary>The leases (partition and fencing token) a relay believes it holds, checked inside every update it makes.</summary>
-public sealed record Fence(string Owner, IReadOnlyDictionary<short, long> Leases)
+/// <summary>What entitles a relay to change the rows of its partitions, checked inside every update it makes.</summary>
+public abstract record Fence
 {
-    public void AddTo(NpgsqlParameterCollection parameters)
+    public abstract IReadOnlyCollection<short> Partitions { get; }
+
+    /// <summary>The table joined to <c>outbox AS o</c> to check the fence.</summary>
+    internal abstract string Table { get; }
+
+    /// <summary>The condition that holds only while the fence does.</summary>
+    internal abstract string Holds { get; }
+
+    internal abstract void AddTo(NpgsqlParameterCollection parameters);
+}
+
+/// <summary>The leases (partition and fencing token) a relay believes it holds.</summary>
+public sealed record LeaseFence(string Owner, IReadOnlyDictionary<short, long> Leases) : Fence
+{
+    public override IReadOnlyCollection<short> Partitions => [.. Leases.Keys];
+
+    internal override string Table => "outbox_leases AS l";
+
+    internal override string Holds => """
+        l.partition = o.partition AND l.owner = @owner AND l.expires_at > now()
+        AND l.token = (SELECT t.token FROM unnest(@partitions, @tokens) AS t(partition, token) WHERE t.partition = o.partition)
+        """;
+
+    internal override void AddTo(NpgsqlParameterCollection parameters)
     {
         parameters.AddWithValue("owner", Owner);
         parameters.AddWithValue("partitions", Leases.Keys.ToArray());
         parameters.AddWithValue("tokens", Leases.Values.ToArray());
+    }
+}
+
+/// <summary>
+/// The epoch a relay grain's activation took for its partition (see outbox_epochs): a newer activation of
+/// the same partition raised it, so an older or duplicate activation changes nothing.
+/// </summary>
+public sealed record EpochFence(short Partition, long Epoch) : Fence
+{
+    public override IReadOnlyCollection<short> Partitions => [Partition];
+
+    internal override string Table => "outbox_epochs AS e";
+
+    internal override string Holds => "e.partition = o.partition AND e.partition = @partition AND e.epoch = @epoch";
+
+    internal override void AddTo(NpgsqlParameterCollection parameters)
+    {
+        parameters.AddWithValue("partition", Partition);
+        parameters.AddWithValue("epoch", Epoch);
     }
 }

@@ -82,7 +82,7 @@ public sealed class RelayFailoverTests : IAsyncLifetime
             Microsoft.Extensions.Options.Options.Create(new OutboxOptions { Partitions = 8, LeaseTtl = TimeSpan.FromSeconds(1) }),
             Microsoft.Extensions.Options.Options.Create(new MembershipOptions()));
         await stale.RefreshAsync(CancellationToken.None);
-        var fence = new Fence("stale-relay", stale.Owned);
+        var fence = new LeaseFence("stale-relay", stale.Owned);
         Assert.Equal(8, fence.Leases.Count);
 
         await using var broker = await _system.ConnectBrokerAsync();

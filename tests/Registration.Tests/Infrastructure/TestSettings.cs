@@ -1,6 +1,6 @@
 namespace Registration.Tests.Infrastructure;
 
-/// <summary>Where the real PostgreSQL and RabbitMQ are: environment variables with the loopback defaults of scripts/infra.sh.</summary>
+/// <summary>Where the real PostgreSQL, RabbitMQ and Redis are: environment variables with the loopback defaults of scripts/infra.sh.</summary>
 public static class TestSettings
 {
     public static string PostgresHost { get; } = Env("TEST_PG_HOST", "127.0.0.1");
@@ -12,6 +12,7 @@ public static class TestSettings
     public static int RabbitManagementPort { get; } = int.Parse(Env("TEST_RABBIT_MGMT_PORT", "15672"), System.Globalization.CultureInfo.InvariantCulture);
     public static string RabbitUser { get; } = Env("TEST_RABBIT_USER", "guest");
     public static string RabbitPassword { get; } = Env("TEST_RABBIT_PASSWORD", "guest");
+    public static string Redis { get; } = Env("TEST_REDIS", "127.0.0.1:6380");
 
     public const string JwtSigningKey = "test-signing-key-of-at-least-thirty-two-bytes!";
 

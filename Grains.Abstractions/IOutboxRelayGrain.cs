@@ -1,0 +1,24 @@
+using Orleans.Concurrency;
+
+namespace Registration.Grains;
+
+/// <summary>
+/// The relay of one outbox partition (the grain's integer key): publishes the partition's PENDING rows in id
+/// order with publisher confirms and marks each SENT only after its confirm. A reminder keeps it alive.
+/// </summary>
+public interface IOutboxRelayGrain : IGrainWithIntegerKey
+{
+    /// <summary>Rows were committed to this partition: relay them now. One-way: the caller never waits or fails.</summary>
+    [OneWay]
+    Task Wake();
+
+    Task<RelayPartitionState> GetStateAsync();
+}
+
+/// <summary>Where a partition's relay runs and the epoch its activation took.</summary>
+[GenerateSerializer]
+[Immutable]
+public sealed record RelayPartitionState(
+    [property: Id(0)] short Partition,
+    [property: Id(1)] long Epoch,
+    [property: Id(2)] string Silo);

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using RabbitMQ.Client;
+using Registration.Messaging.Outbox;
+using Registration.ServiceDefaults.Data;
+
+namespace Registration.Grains.Outbox;
+
+/// <summary>
+/// Relays one outbox partition. On activation it takes a new epoch for the partition, and every step marks rows
+/// SENT only while that epoch is still the partition's (<see cref="EpochFence"/>): a stale or duplicate activation
+/// changes nothing and deactivates itself. It drains on <see cref="Wake"/> and on a timer (the fallback poll),
+/// one step at a time (the grain is not reentrant), so the partition's rows leave in id order. Every activation
+/// registers its reminder (idempotent), which only keeps the grain alive: its tick activates the grain again,
+/// e.g. on a survivor after its silo died. <see cref="PartitionPlacement"/> spreads the partitions over the
+/// live silos; an activation on another silo than its partition's migrates there on its next tick.
+/// </summary>
+[PartitionPlacement]
+public sealed partial class OutboxRelayGrain(
+    OutboxRelay relay,
+    OutboxEpochs epochs,
+    RelayBroker broker,
+    OutboxMetrics metrics,
+    ILocalSiloDetails silo,
+    IClusterMembershipService membership,
+    IOptions<OutboxOptions> options,
+    ILogger<OutboxRelayGrain> logger) : Grain, IOutboxRelayGrain, IRemindable
+{
+    public const string KeepAliveReminder = "keep-alive";
+
+    private EpochFence _fence = null!;
+    private IChannel? _channel;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var partition = checked((short)this.GetPrimaryKeyLong());
+        _fence = new EpochFence(partition, await epochs.NextAsync(partition, cancellationToken));
+        LogActivated(partition, _fence.Epoch);
+        var keepAlive = options.Value.KeepAlivePeriod;
+        await this.RegisterOrUpdateReminder(KeepAliveReminder, keepAlive, keepAlive);
+        // KeepAlive: the activation lives as long as its silo; the reminder brings it back when the silo does not.
+        this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TimeSpan.Zero, options.Value.PollInterval) { KeepAlive = true });
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await CloseChannelAsync();
+        LogDeactivated(_fence.Partition, _fence.Epoch, reason.Description);
+    }
+
+    public Task Wake() => DrainAsync(CancellationToken.None);
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
+
+    public Task<RelayPartitionState> GetStateAsync() =>
+        Task.FromResult(new RelayPartitionState(_fence.Partition, _fence.Epoch, silo.SiloAddress.ToString()));
+
+    private Task TickAsync(CancellationToken cancellationToken)
+    {
+        var live = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
+        if (live.Count > 0 && !PartitionPlacement.OwnerOf(_fence.Partition, live).Equals(silo.SiloAddress))
+        {
+            LogMoving(_fence.Partition);
+            this.MigrateOnIdle();
+            return Task.CompletedTask;
+        }
+
+        return DrainAsync(cancellationToken);
+    }
+
+    /// <summary>Relays batches until the partition has no due rows, a publish failed, or this activation was fenced.</summary>
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        var batchSize = options.Value.BatchSize;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                _channel ??= await broker.OpenChannelAsync(batchSize, cancellationToken);
+                var started = Stopwatch.GetTimestamp();
+                var result = await relay.RelayBatchAsync(_channel, _fence, cancellationToken);
+                metrics.Relayed(result, Stopwatch.GetElapsedTime(started));
+                if (result.Fenced > 0)
+                {
+                    LogFenced(_fence.Partition, _fence.Epoch, result.Fenced);
+                    DeactivateOnIdle();
+                    return;
+                }
+
+                if (result.Failed > 0)
+                {
+                    LogPublishFailed(_fence.Partition, result.Failed, result.FirstError);
+                    if (_channel is { IsOpen: false })
+                    {
+                        await CloseChannelAsync();
+                    }
+
+                    return;
+                }
+
+                if (result.Claimed < batchSize)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (DatabaseFailures.IsTransient(ex) || ex is RabbitMQ.Client.Exceptions.RabbitMQClientException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            // The next tick or wake tries again; broker trouble is also shown by RelayBroker in readiness.
+            LogStepFailed(_fence.Partition, ex.Message);
+            await CloseChannelAsync();
+        }
+    }
+
+    private async Task CloseChannelAsync()
+    {
+        if (_channel is not null)
+        {
+            await _channel.DisposeAsync();
+            _channel = null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Relay of outbox partition {Partition} activated with epoch {Epoch}")]
+    private partial void LogActivated(short partition, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Relay of outbox partition {Partition} (epoch {Epoch}) deactivated: {Reason}")]
+    private partial void LogDeactivated(short partition, long epoch, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Relay of outbox partition {Partition} moves to the silo that owns the partition now")]
+    private partial void LogMoving(short partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Relay of outbox partition {Partition} was fenced (epoch {Epoch} is no longer current): {Count} confirmed events left to the newer activation; deactivating")]
+    private partial void LogFenced(short partition, long epoch, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox partition {Partition}: {Count} events not confirmed, kept PENDING with backoff: {Error}")]
+    private partial void LogPublishFailed(short partition, int count, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Relay step of outbox partition {Partition} failed, retried on the next tick: {Reason}")]
+    private partial void LogStepFailed(short partition, string reason);
+}

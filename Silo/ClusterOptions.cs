@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Registration.Silo;
+
+/// <summary>Where this silo is and which cluster it joins (section "Orleans").</summary>
+public sealed class SiloClusterOptions
+{
+    public const string Section = "Orleans";
+
+    [Required]
+    public string ClusterId { get; set; } = "registration";
+
+    [Required]
+    public string ServiceId { get; set; } = "registration";
+
+    /// <summary>The address other silos and clients reach this silo at.</summary>
+    [Required]
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    [Range(1, 65535)]
+    public int SiloPort { get; set; } = 11111;
+
+    [Range(1, 65535)]
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Shortest reminder period Orleans accepts (its default is 1 minute); the relay's keep-alive uses one.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan MinimumReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+}

@@ -1,0 +1,167 @@
+using System.Text.Json;
+using Dapper;
+using RabbitMQ.Client;
+using Registration.Contracts;
+using Registration.Grains;
+using Registration.Messaging.Outbox;
+using Registration.Tests.Infrastructure;
+
+namespace Registration.Tests.Grains;
+
+/// <summary>The outbox partitions' relay grains on a two-silo cluster, against real PostgreSQL, RabbitMQ and Redis.</summary>
+public sealed class RelayGrainTests : IAsyncLifetime
+{
+    private const int Partitions = 16;
+
+    private TestSystem _system = null!;
+    private RelayCluster _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        _system = await TestSystem.CreateAsync();
+        _cluster = await RelayCluster.StartAsync(_system);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        await _system.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Every_partition_has_one_relay_and_the_partitions_spread_over_the_silos()
+    {
+        // The first silo started every relay before the second joined: half of them move.
+        var states = await Eventually.ReturnsAsync(
+            AllStatesAsync, s => s.GroupBy(p => p.Silo).Select(g => g.Count()).Order().SequenceEqual([8, 8]), "8 partitions on each silo");
+
+        Assert.Equal(Enumerable.Range(0, Partitions).Select(p => (short)p), states.Select(s => s.Partition));
+        foreach (var state in states)
+        {
+            Assert.Equal(await EpochAsync(state.Partition), state.Epoch);
+        }
+    }
+
+    [Fact]
+    public async Task Rows_are_published_in_id_order_and_marked_SENT_only_after_their_confirm()
+    {
+        var audit = await _system.BindAuditQueueAsync();
+        var rows = new List<(long Id, Guid EventId, short Partition)>();
+        for (var i = 0; i < 40; i++)
+        {
+            rows.Add(await InsertRowAsync((short)(i % 3)));
+        }
+
+        await Eventually.ReturnsAsync(() => PendingAsync(), n => n == 0, "every row SENT");
+        var published = (await _system.DrainAsync(audit)).Select(m => Guid.Parse(m.BasicProperties.MessageId!)).ToList();
+        Assert.Equal(rows.Count, published.Distinct().Count());
+        foreach (var partition in rows.GroupBy(r => r.Partition))
+        {
+            var expected = partition.OrderBy(r => r.Id).Select(r => r.EventId).ToList();
+            Assert.Equal(expected, published.Where(expected.Contains).Distinct().ToList());
+        }
+    }
+
+    [Fact]
+    public async Task A_stale_activation_changes_nothing_and_a_new_activation_sends_the_row()
+    {
+        const short partition = 5;
+        var grain = _cluster.Grains.GetGrain<IOutboxRelayGrain>(partition);
+        var stale = await grain.GetStateAsync();
+        // Another activation of the same partition took the next epoch (single activation is eventually consistent).
+        await using (var connection = await _system.AuthDb.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("UPDATE outbox_epochs SET epoch = epoch + 1 WHERE partition = @partition", new { partition });
+        }
+
+        var audit = await _system.BindAuditQueueAsync();
+        var row = await InsertRowAsync(partition);
+
+        await Eventually.ReturnsAsync(() => PendingAsync(), n => n == 0, "the row SENT by a newer activation", TimeSpan.FromSeconds(20));
+        var current = await grain.GetStateAsync();
+        Assert.True(current.Epoch >= stale.Epoch + 2, $"a new activation took a newer epoch than {stale.Epoch + 1} (now {current.Epoch})");
+        Assert.Equal(await EpochAsync(partition), current.Epoch);
+        var copies = (await _system.DrainAsync(audit)).Count(m => m.BasicProperties.MessageId == row.EventId.ToString());
+        Assert.True(copies >= 2, $"the stale activation published, was fenced, and the new one published again (copies: {copies})");
+    }
+
+    [Fact]
+    public async Task A_partition_relay_comes_back_on_the_other_silo_by_its_reminder_after_its_silo_stops()
+    {
+        var secondary = _cluster.Cluster.Silos.Single(s => s.SiloAddress != _cluster.Cluster.Silos[0].SiloAddress);
+        var moved = (await Eventually.ReturnsAsync(AllStatesAsync, s => s.Any(p => p.Silo == secondary.SiloAddress.ToString()), "partitions on the second silo"))
+            .Where(s => s.Silo == secondary.SiloAddress.ToString()).ToList();
+
+        await _cluster.Cluster.StopSiloAsync(secondary);
+        // Nothing calls the grains: only their reminders can bring them back.
+        foreach (var state in moved)
+        {
+            await InsertRowAsync(state.Partition);
+        }
+
+        await Eventually.ReturnsAsync(() => PendingAsync(), n => n == 0, "the rows of the stopped silo's partitions SENT by the survivor", TimeSpan.FromSeconds(30));
+        foreach (var state in moved)
+        {
+            var now = await _cluster.Grains.GetGrain<IOutboxRelayGrain>(state.Partition).GetStateAsync();
+            Assert.NotEqual(state.Silo, now.Silo);
+            Assert.True(now.Epoch > state.Epoch);
+        }
+    }
+
+    [Fact]
+    public async Task An_unroutable_event_stays_pending_with_its_error_and_is_sent_once_routable()
+    {
+        // Both silos' relay connections are open (a new one declares the topology, which would bind the queue again).
+        await Eventually.ReturnsAsync(AllStatesAsync, s => s.Select(p => p.Silo).Distinct().Count() == 2, "partitions on both silos");
+        await InsertRowAsync(0);
+        await InsertRowAsync(1);
+        await Eventually.ReturnsAsync(() => PendingAsync(), n => n == 0, "a row of each silo SENT");
+
+        await using (var connection = await _system.ConnectBrokerAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            await channel.QueueUnbindAsync(Topology.UserRegisteredQueue, Topology.Exchange, Topology.UserRegisteredRoutingKey);
+        }
+
+        var row = await InsertRowAsync(3);
+        var failed = await Eventually.ReturnsAsync(
+            () => _system.AuthScalarAsync<string>("SELECT status || ' ' || attempts || ' ' || coalesce(last_error, '') FROM outbox WHERE id = @id", new { id = row.Id }),
+            s => s.StartsWith("PENDING", StringComparison.Ordinal) && !s.StartsWith("PENDING 0", StringComparison.Ordinal),
+            "the returned event kept PENDING with an attempt and its error");
+        Assert.Contains("unroutable", failed, StringComparison.Ordinal);
+
+        // Declaring the topology binds the queue again.
+        await (await _system.ConnectBrokerAsync()).DisposeAsync();
+        await Eventually.ReturnsAsync(() => PendingAsync(), n => n == 0, "the event SENT once routable", TimeSpan.FromSeconds(20));
+        Assert.Equal(3u, await _system.QueueDepthAsync(Topology.UserRegisteredQueue));
+    }
+
+    private async Task<List<RelayPartitionState>> AllStatesAsync() =>
+        [.. (await Task.WhenAll(Enumerable.Range(0, Partitions).Select(p => _cluster.Grains.GetGrain<IOutboxRelayGrain>(p).GetStateAsync()))).OrderBy(s => s.Partition)];
+
+    private Task<long> EpochAsync(short partition) =>
+        _system.AuthScalarAsync<long>("SELECT epoch FROM outbox_epochs WHERE partition = @partition", new { partition });
+
+    private Task<long> PendingAsync() => _system.AuthScalarAsync<long>("SELECT count(*) FROM outbox WHERE status = 'PENDING'");
+
+    /// <summary>An outbox row of a user whose id falls in <paramref name="partition"/>, committed without waking anybody.</summary>
+    private async Task<(long Id, Guid EventId, short Partition)> InsertRowAsync(short partition)
+    {
+        Guid userId;
+        do
+        {
+            userId = Guid.NewGuid();
+        }
+        while (OutboxPartitioner.PartitionOf(userId, Partitions) != partition);
+
+        var eventId = Guid.NewGuid();
+        await using var connection = await _system.AuthDb.OpenConnectionAsync();
+        var id = await connection.ExecuteScalarAsync<long>(
+            """
+            INSERT INTO outbox (event_id, event_type, aggregate_id, partition, payload)
+            VALUES (@eventId, @type, @userId, @partition, @payload::json) RETURNING id
+            """,
+            new { eventId, type = UserRegistered.Type, userId, partition, payload = JsonSerializer.Serialize(JsonDocument.Parse(TestEvents.UserRegisteredBody(eventId, userId))) });
+        return (id, eventId, partition);
+    }
+}
