@@ -5,7 +5,8 @@ namespace Registration.ServiceDefaults.Http;
 
 /// <summary>
 /// Reads a JSON request body with a size limit and turns every way it can be wrong into a precise 4xx
-/// problem: 415 for another content type, 413 past the limit, 400 for empty, malformed or mistyped JSON.
+/// problem: 415 for another content type, 413 past the limit, 400 for empty, malformed or mistyped JSON and
+/// for text that cannot be stored (NUL, unpaired surrogates, invalid UTF-8; see <see cref="JsonText"/>).
 /// </summary>
 public static class JsonBody
 {
@@ -55,6 +56,11 @@ public static class JsonBody
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 return Invalid<T>("body", "The request body must be a JSON object.");
+            }
+
+            if (JsonText.FindFlaw(document.RootElement) is { } flaw)
+            {
+                return Invalid<T>(flaw.Field, flaw.Message);
             }
 
             try

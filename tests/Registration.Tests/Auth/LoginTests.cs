@@ -68,6 +68,25 @@ public sealed class LoginTests : IAsyncLifetime
         Assert.True(problem.GetProperty("errors").TryGetProperty("password", out _));
     }
 
+    public static TheoryData<string, string> TextThatCannotBeStored() => new()
+    {
+        { "{\"email\": \"known\\u0000@example.com\", \"password\": \"a good password\"}", "email" },
+        { "{\"email\": \"known\\ud800@example.com\", \"password\": \"a good password\"}", "email" },
+        { "{\"email\": \"known@example.com\", \"password\": \"a good\\u0000password\"}", "password" },
+        { "{\"email\": \"known@example.com\", \"password\": \"a good\\udc00password\"}", "password" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TextThatCannotBeStored))]
+    public async Task Login_with_NUL_or_a_lone_surrogate_is_400_naming_the_field(string body, string field)
+    {
+        var response = await _http.PostAsync("/api/v1/auth/login", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"no error for '{field}' in {problem}");
+        Assert.Equal(0L, await _system.AuthScalarAsync<long>("SELECT count(*) FROM users"));
+    }
+
     [Fact]
     public void Service_refuses_to_start_without_a_signing_key_of_32_bytes()
     {

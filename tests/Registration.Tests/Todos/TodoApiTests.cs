@@ -88,9 +88,13 @@ public sealed class TodoApiTests : IAsyncLifetime
         { "POST", "{\"title\": ", "application/json", HttpStatusCode.BadRequest, "body" },
         { "POST", "{\"title\": \"x\"}", "text/plain", HttpStatusCode.UnsupportedMediaType, null },
         { "POST", $"{{\"title\": \"x\", \"pad\": \"{new string('p', 17 * 1024)}\"}}", "application/json", HttpStatusCode.RequestEntityTooLarge, null },
+        { "POST", "{\"title\": \"Buy\\u0000milk\"}", "application/json", HttpStatusCode.BadRequest, "title" },
+        { "POST", "{\"title\": \"Buy \\ud800 milk\"}", "application/json", HttpStatusCode.BadRequest, "title" },
         { "PATCH", "{}", "application/json", HttpStatusCode.BadRequest, "body" },
         { "PATCH", "{\"completed\": \"yes\"}", "application/json", HttpStatusCode.BadRequest, "completed" },
         { "PATCH", "{\"title\": \"\"}", "application/json", HttpStatusCode.BadRequest, "title" },
+        { "PATCH", "{\"title\": \"Buy\\u0000milk\"}", "application/json", HttpStatusCode.BadRequest, "title" },
+        { "PATCH", "{\"title\": \"Buy \\udc00 milk\", \"completed\": true}", "application/json", HttpStatusCode.BadRequest, "title" },
     };
 
     [Theory]
