@@ -12,11 +12,9 @@ public static class GrainServicesExtensions
     public static IHostApplicationBuilder AddGrainServices(this IHostApplicationBuilder builder)
     {
         builder.AddRabbitMq();
-        builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddOutboxBacklog();
         builder.Services.AddSingleton<OutboxRelay>();
         builder.Services.AddSingleton<OutboxMetrics>();
-        builder.Services.AddSingleton<OutboxBacklog>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxBacklog>());
         builder.Services.AddSingleton<OutboxEpochs>();
         builder.Services.AddSingleton<RelayBroker>();
         builder.Services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();

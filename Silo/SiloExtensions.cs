@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Registration.Grains;
+using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Data;
 using StackExchange.Redis;
 
@@ -16,13 +17,14 @@ public static class SiloExtensions
         builder.Services.AddOptions<SiloClusterOptions>().BindConfiguration(SiloClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster");
         var cluster = builder.Configuration.GetSection(SiloClusterOptions.Section).Get<SiloClusterOptions>() ?? new SiloClusterOptions();
-        var redis = RedisOptions(builder.Configuration);
+        var identity = ClusterIdentityOptions.From(builder.Configuration);
+        var redis = ClusterIdentityOptions.Redis(builder.Configuration);
         builder.UseOrleans(silo => silo
-            .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId))
+            .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (identity.ClusterId, identity.ServiceId))
             .UseRedisClustering(o => o.ConfigurationOptions = redis)
             .UseRedisReminders(redis, cluster)
-            .ConfigureEndpoints(System.Net.IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false)
-            .AddStartupTask<RelayStartup>());
+            .ConfigureEndpoints(System.Net.IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false));
+        builder.Services.AddHostedService<RelayStarter>();
         return builder;
     }
 
@@ -42,19 +44,4 @@ public static class SiloExtensions
             o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
             o.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(10);
         });
-
-    /// <summary>ConnectionStrings:Redis; a silo started before Redis keeps trying instead of failing.</summary>
-    public static ConfigurationOptions RedisOptions(IConfiguration configuration)
-    {
-        var connectionString = configuration.GetConnectionString("Redis");
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            throw new OptionsValidationException("ConnectionStrings:Redis", typeof(ConfigurationOptions),
-                ["ConnectionStrings:Redis is not set (e.g. 127.0.0.1:6380)."]);
-        }
-
-        var options = ConfigurationOptions.Parse(connectionString);
-        options.AbortOnConnectFail = false;
-        return options;
-    }
 }

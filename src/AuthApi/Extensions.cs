@@ -1,6 +1,9 @@
+using AuthApi.Outbox;
 using AuthApi.Security;
 using Registration.Messaging;
+using Registration.Messaging.Membership;
 using Registration.ServiceDefaults.Auth;
+using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Data;
 
 namespace AuthApi;
@@ -12,7 +15,10 @@ public static class Extensions
         builder.AddDatabase(typeof(Extensions).Assembly);
         builder.AddJwtAuthentication();
         builder.AddClusterMembership("auth-api");
-        builder.AddOutbox();
+        builder.AddOutboxWriter();
+        builder.AddClusterConnection();
+        builder.Services.AddSingleton<RelayWake>();
+        builder.Services.AddSingleton<IPartitionDirectory, RelayPartitions>();
         builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PasswordHashing>();
         builder.Services.AddSingleton<TokenIssuer>();

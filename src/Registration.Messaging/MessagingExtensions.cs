@@ -33,25 +33,21 @@ public static class MessagingExtensions
         return builder;
     }
 
-    /// <summary>The outbox writer, and the relay unless Outbox:RelayEnabled is false for this instance.</summary>
-    public static IHostApplicationBuilder AddOutbox(this IHostApplicationBuilder builder)
+    /// <summary>The outbox writer (AuthApi): rows written in the caller's transaction; the silos relay them.</summary>
+    public static IHostApplicationBuilder AddOutboxWriter(this IHostApplicationBuilder builder)
     {
-        builder.AddRabbitMq();
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<OutboxWriter>();
-        builder.Services.AddSingleton<OutboxRelay>();
-        builder.Services.AddSingleton<OutboxSignal>();
-        builder.Services.AddSingleton<PartitionLeases>();
-        builder.Services.AddSingleton<OutboxMetrics>();
+        return builder;
+    }
+
+    /// <summary>The outbox backlog (PENDING count, oldest age) for the gauges and readiness of the relaying silo.</summary>
+    public static IHostApplicationBuilder AddOutboxBacklog(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<OutboxBacklog>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxBacklog>());
         builder.Services.AddHealthChecks().AddCheck<OutboxLagHealthCheck>("outbox");
-        if (builder.Configuration.GetValue($"{OutboxOptions.Section}:{nameof(OutboxOptions.RelayEnabled)}", true))
-        {
-            builder.Services.Configure<MembershipOptions>(o => o.Workers.Add(PartitionLeases.RelayWorker));
-            builder.Services.AddHostedService<OutboxRelayWorker>();
-        }
-
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AuthApi.Outbox;
 using AuthApi.Security;
 using Dapper;
 using Npgsql;
@@ -26,7 +27,7 @@ public static partial class Register
     public sealed record Response(Guid UserId, string Email, Guid EventId, string CorrelationId);
 
     public static async Task<IResult> HandleAsync(
-        HttpContext http, NpgsqlDataSource db, OutboxWriter outbox, OutboxSignal relay, PasswordHashing hashing, TimeProvider clock, ILogger<Request> logger, CancellationToken cancellationToken)
+        HttpContext http, NpgsqlDataSource db, OutboxWriter outbox, RelayWake relay, PasswordHashing hashing, TimeProvider clock, ILogger<Request> logger, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<Request>(http.Request, cancellationToken);
         if (body.Problem is not null)

@@ -1,21 +1,21 @@
-using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Registration.Messaging.Outbox;
 using Registration.ServiceDefaults.Http;
 
 namespace Registration.Messaging.Membership;
 
-/// <summary>GET /api/v1/admin/cluster: the members of this service's cluster and, where there is an outbox, who owns each partition.</summary>
+/// <summary>GET /api/v1/admin/cluster: the members of this service's cluster and, where there is an outbox, which silo relays each partition.</summary>
 public static class ClusterAdminApi
 {
     public sealed record ClusterView(string Self, IReadOnlyList<ClusterMember> Members, IReadOnlyList<PartitionOwner>? Partitions);
 
-    public sealed record PartitionOwner(short Partition, string? Owner, long Token, DateTime ExpiresAt, bool Live);
+    /// <param name="Owner">The silo whose relay grain holds the partition, or null when it did not answer.</param>
+    /// <param name="Token">The epoch that activation took.</param>
+    public sealed record PartitionOwner(short Partition, string? Owner, long Token, bool Live);
 
     public static IEndpointRouteBuilder MapClusterAdminApi(this IEndpointRouteBuilder app)
     {
@@ -33,16 +33,8 @@ public static class ClusterAdminApi
         HttpContext http, NpgsqlDataSource db, InstanceIdentity me, IOptions<MembershipOptions> membership, CancellationToken cancellationToken)
     {
         var members = await ClusterMembers.ListAsync(db, membership.Value.DeadAfter, cancellationToken);
-        IReadOnlyList<PartitionOwner>? partitions = null;
-        if (http.RequestServices.GetService<PartitionLeases>() is not null)
-        {
-            await using var connection = await db.OpenConnectionAsync(cancellationToken);
-            partitions = (await connection.QueryAsync<PartitionOwner>(new CommandDefinition(
-                """
-                SELECT partition, owner, token, expires_at AS ExpiresAt, (owner IS NOT NULL AND expires_at > now()) AS Live
-                FROM outbox_leases ORDER BY partition
-                """, cancellationToken: cancellationToken))).ToList();
-        }
+        var directory = http.RequestServices.GetService<IPartitionDirectory>();
+        var partitions = directory is null ? null : await directory.ListAsync(cancellationToken);
 
         return TypedResults.Ok(new ClusterView(me.InstanceId, members, partitions));
     }

@@ -17,7 +17,7 @@ public sealed class OutboxMetrics
         var meter = meterFactory.Create(MeterName);
         _published = meter.CreateCounter<long>("registration.outbox.published", "{event}", "Events confirmed by the broker and marked SENT.");
         _failures = meter.CreateCounter<long>("registration.outbox.publish_failures", "{event}", "Events the broker nacked or returned, or that timed out; kept PENDING with backoff.");
-        _fenced = meter.CreateCounter<long>("registration.outbox.fenced", "{event}", "Confirmed events not marked because the partition lease was lost meanwhile.");
+        _fenced = meter.CreateCounter<long>("registration.outbox.fenced", "{event}", "Confirmed events not marked because a newer relay activation of the partition took over meanwhile.");
         _batchDuration = meter.CreateHistogram<double>("registration.outbox.batch.duration", "ms", "Claim, publish, confirm and mark of one batch.");
         meter.CreateObservableGauge("registration.outbox.pending", () => backlog.Current?.Pending ?? 0, "{event}", "PENDING events in the outbox.");
         meter.CreateObservableGauge("registration.outbox.oldest_pending_age", () => backlog.Current?.OldestAge.TotalSeconds ?? 0, "s", "Age of the oldest PENDING event.");

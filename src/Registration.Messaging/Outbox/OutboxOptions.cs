@@ -6,19 +6,13 @@ public sealed class OutboxOptions
 {
     public const string Section = "Outbox";
 
-    /// <summary>Run the relay in this instance. Switch off to run an instance that only serves HTTP.</summary>
-    public bool RelayEnabled { get; set; } = true;
-
     /// <summary>
-    /// Outbox partitions (stable hash of the user id). Each has one relay at a time. Change it only with
-    /// an empty outbox: rows written under another count would land in partitions nobody leases.
+    /// Outbox partitions (stable hash of the user id), each relayed by its own grain. Set the same value on
+    /// AuthApi and the silos, and change it only with an empty outbox: rows written under another count would
+    /// land in partitions nobody relays.
     /// </summary>
     [Range(1, 1024)]
     public int Partitions { get; set; } = 16;
-
-    /// <summary>A partition lease lasts this long unless renewed (renewed at a third of it).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.300", "00:10:00")]
-    public TimeSpan LeaseTtl { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Period of the reminder that keeps each partition's relay grain alive: after its silo died, the grain is
@@ -32,15 +26,7 @@ public sealed class OutboxOptions
     [Range(1, 5000)]
     public int BatchSize { get; set; } = 2000;
 
-    /// <summary>
-    /// Relay steps run at once by one relay, each over its own share of the relay's partitions (partition
-    /// mod lanes) on its own channel, so one step's database work overlaps another's wait for confirms while
-    /// a partition still has one step at a time (its rows stay in order).
-    /// </summary>
-    [Range(1, 16)]
-    public int Lanes { get; set; } = 2;
-
-    /// <summary>Fallback poll when no NOTIFY arrives (e.g. the LISTEN connection is being re-established).</summary>
+    /// <summary>Fallback poll of each relay grain, for rows whose wake-up was lost (no silo reachable at the commit).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:01")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 

@@ -54,7 +54,7 @@ public sealed partial class OutboxRelay(NpgsqlDataSource dataSource, IOptions<Ou
 
 /// <param name="Claimed">Rows taken in this step.</param>
 /// <param name="Sent">Rows the broker confirmed and that are now SENT.</param>
-/// <param name="Fenced">Rows the broker confirmed that could not be marked because a lease was lost meanwhile.</param>
+/// <param name="Fenced">Rows the broker confirmed that could not be marked because a newer activation of the partition took its epoch meanwhile.</param>
 /// <param name="FirstError">The error of the first failed row, if any.</param>
 public readonly record struct RelayResult(int Claimed, int Sent, int Fenced, string? FirstError)
 {

@@ -9,8 +9,8 @@ public static class OutboxStore
     /// <summary>
     /// Locks up to <paramref name="limit"/> PENDING rows of the given partitions in id order for the rest of
     /// the transaction. A row waiting for its retry holds back the later rows of its partition, so one
-    /// partition's rows go out in order. Rows still locked by a previous owner of a partition (whose lease
-    /// moved while it was publishing) are waited for, not skipped, so a hand-over cannot reorder them;
+    /// partition's rows go out in order. Rows still locked by a previous activation of a partition's relay
+    /// (on a silo that is going away) are waited for, not skipped, so a hand-over cannot reorder them;
     /// the wait is bounded by lock_timeout, after which the step fails and is retried.
     /// </summary>
     public static async Task<IReadOnlyList<OutboxRow>> ClaimAsync(
@@ -113,26 +113,6 @@ public abstract record Fence
     internal abstract string Holds { get; }
 
     internal abstract void AddTo(NpgsqlParameterCollection parameters);
-}
-
-/// <summary>The leases (partition and fencing token) a relay believes it holds.</summary>
-public sealed record LeaseFence(string Owner, IReadOnlyDictionary<short, long> Leases) : Fence
-{
-    public override IReadOnlyCollection<short> Partitions => [.. Leases.Keys];
-
-    internal override string Table => "outbox_leases AS l";
-
-    internal override string Holds => """
-        l.partition = o.partition AND l.owner = @owner AND l.expires_at > now()
-        AND l.token = (SELECT t.token FROM unnest(@partitions, @tokens) AS t(partition, token) WHERE t.partition = o.partition)
-        """;
-
-    internal override void AddTo(NpgsqlParameterCollection parameters)
-    {
-        parameters.AddWithValue("owner", Owner);
-        parameters.AddWithValue("partitions", Leases.Keys.ToArray());
-        parameters.AddWithValue("tokens", Leases.Values.ToArray());
-    }
 }
 
 /// <summary>

@@ -7,25 +7,19 @@ namespace Registration.Messaging.Outbox;
 
 /// <summary>
 /// Adds an event to the outbox inside the caller's transaction, so it commits or rolls back with the
-/// business change, and NOTIFYs the relay with the row's partition (so only the lane that relays it wakes),
-/// which PostgreSQL delivers only if that transaction commits.
-/// The row's partition is a stable hash of the aggregate id, so one aggregate's events share a partition.
-/// After the commit, pass the partition to <see cref="OutboxSignal.Committed"/> so that a relay in this process
-/// starts at once.
+/// business change. The row's partition is a stable hash of the aggregate id, so one aggregate's events share
+/// a partition (and its relay). After the commit, wake that partition's relay.
 /// </summary>
 public sealed class OutboxWriter(IOptions<OutboxOptions> options)
 {
-    public const string NotifyChannel = "outbox_pending";
-
     /// <returns>The row's partition.</returns>
     public async Task<short> AddAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OutboxMessage message, CancellationToken cancellationToken)
     {
         var partition = OutboxPartitioner.PartitionOf(message.AggregateId, options.Value.Partitions);
         await using var command = new NpgsqlCommand(
-            $"""
+            """
             INSERT INTO outbox (event_id, event_type, aggregate_id, partition, payload, headers)
-            VALUES (@event_id, @event_type, @aggregate_id, @partition, @payload, @headers);
-            SELECT pg_notify('{NotifyChannel}', @partition::text);
+            VALUES (@event_id, @event_type, @aggregate_id, @partition, @payload, @headers)
             """, connection, transaction);
         command.Parameters.AddWithValue("event_id", message.EventId);
         command.Parameters.AddWithValue("event_type", message.EventType);

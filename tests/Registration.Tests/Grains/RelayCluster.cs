@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Registration.Grains;
 using Registration.Silo;
@@ -49,8 +50,9 @@ public sealed class RelayCluster : IAsyncDisposable
             host.Configuration.AddInMemoryCollection(settings);
             host.AddDatabase(typeof(AuthApi.Program).Assembly);
             host.AddGrainServices();
+            host.Services.AddHostedService<RelayStarter>();
         });
-        builder.ConfigureSilo((_, silo) => silo.UseRedisReminders(RedisOptions(), cluster).AddStartupTask<RelayStartup>());
+        builder.ConfigureSilo((_, silo) => silo.UseRedisReminders(RedisOptions(), cluster));
         var built = builder.Build();
         await built.DeployAsync();
         return new RelayCluster(built);

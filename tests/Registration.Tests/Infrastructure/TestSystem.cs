@@ -9,11 +9,13 @@ namespace Registration.Tests.Infrastructure;
 /// <summary>
 /// Everything one test needs, isolated from every other test: its own two databases, its own RabbitMQ
 /// virtual host (so the contract's fixed exchange and queue names never collide), and TCP proxies in front
-/// of PostgreSQL and RabbitMQ through which the services under test connect, so the test can cut them.
+/// of PostgreSQL and RabbitMQ through which the services under test connect, so the test can cut them; and its
+/// own Orleans cluster (ClusterId) of silo processes, started on demand.
 /// </summary>
 public sealed class TestSystem : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _hosts = [];
+    private readonly List<SiloProcess> _silos = [];
 
     private TestSystem(string id)
     {
@@ -72,6 +74,46 @@ public sealed class TestSystem : IAsyncDisposable
     /// <summary>A TodoService instance on Kestrel at a loopback port (see <see cref="ServiceHost{T}.Address"/>).</summary>
     public ServiceHost<TodoService.Program> StartTodoServiceListening(params (string Key, string? Value)[] overrides) =>
         Start<TodoService.Program>("todo-service", TodoDatabase, TodoDatabaseProxy, overrides, listen: true);
+
+    /// <summary>
+    /// A silo process of this system's cluster (ClusterId = ServiceId = the system's id, membership and reminders in
+    /// Redis): it relays this system's outbox through the shared database and broker proxies. Returns once it is ready.
+    /// </summary>
+    public async Task<SiloProcess> StartSiloAsync(params (string Key, string? Value)[] overrides)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Database"] = TestSettings.PostgresConnectionString(AuthDatabase, AuthDatabaseProxy.Port),
+            ["ConnectionStrings:Redis"] = TestSettings.Redis,
+            ["Orleans:ClusterId"] = ClusterId,
+            ["Orleans:ServiceId"] = ClusterId,
+            ["Orleans:MinimumReminderPeriod"] = "00:00:01",
+            ["RabbitMq:Host"] = "127.0.0.1",
+            ["RabbitMq:Port"] = BrokerProxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RabbitMq:VirtualHost"] = VirtualHost,
+            ["RabbitMq:UserName"] = TestSettings.RabbitUser,
+            ["RabbitMq:Password"] = TestSettings.RabbitPassword,
+            ["RabbitMq:ClientName"] = "silo",
+            ["Outbox:PollInterval"] = "00:00:00.200",
+            ["Outbox:RetryInitialDelay"] = "00:00:00.100",
+            ["Outbox:RetryMaxDelay"] = "00:00:01",
+            ["Outbox:KeepAlivePeriod"] = "00:00:02",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Registration"] = "Information",
+        };
+        foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
+        }
+
+        var silo = SiloProcess.Start(settings);
+        _silos.Add(silo);
+        await silo.WaitReadyAsync();
+        return silo;
+    }
+
+    /// <summary>The Orleans cluster (and service) id of this system's silos and clients.</summary>
+    public string ClusterId => $"test_{Id}";
 
     /// <summary>Stops every running instance of a service gracefully.</summary>
     public async Task StopAllAsync<TProgram>()
@@ -177,6 +219,15 @@ public sealed class TestSystem : IAsyncDisposable
             await host.DisposeAsync();
         }
 
+        await Task.WhenAll(_silos.Select(s => s.DisposeAsync().AsTask()));
+        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(TestSettings.Redis))
+        {
+            foreach (var key in redis.GetServers()[0].Keys(pattern: $"{ClusterId}*"))
+            {
+                await redis.GetDatabase().KeyDeleteAsync(key);
+            }
+        }
+
         await AuthDatabaseProxy.DisposeAsync();
         await TodoDatabaseProxy.DisposeAsync();
         await BrokerProxy.DisposeAsync();
@@ -204,10 +255,10 @@ public sealed class TestSystem : IAsyncDisposable
             ["RabbitMq:UserName"] = TestSettings.RabbitUser,
             ["RabbitMq:Password"] = TestSettings.RabbitPassword,
             ["RabbitMq:ClientName"] = clientName,
+            ["ConnectionStrings:Redis"] = TestSettings.Redis,
+            ["Orleans:ClusterId"] = ClusterId,
+            ["Orleans:ServiceId"] = ClusterId,
             ["Jwt:SigningKey"] = TestSettings.JwtSigningKey,
-            ["Outbox:PollInterval"] = "00:00:00.200",
-            ["Outbox:RetryInitialDelay"] = "00:00:00.100",
-            ["Outbox:RetryMaxDelay"] = "00:00:01",
             ["Consumer:RetryDelay"] = "00:00:00.200",
             // Hashes run at the lowest CPU priority, and the tests share the cores with each other: on a busy test
             // machine a registration can wait more than the shipped 2 s for a hashing thread. The tests of the

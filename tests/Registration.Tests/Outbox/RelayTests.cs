@@ -22,8 +22,8 @@ public sealed class RelayTests : IAsyncLifetime
     public async Task Registration_succeeds_while_broker_is_down_and_is_delivered_when_it_returns()
     {
         _system.StartTodoService();
-        var http = _system.StartAuthApi().CreateClient();
-        await WaitForBrokerAsync(http);
+        var http = _system.StartAuthApi().CreateClient(); // first: it creates the schema the relays need
+        var silo = await StartRelayAsync();
 
         _system.BrokerProxy.Cut();
         var registered = await http.RegisterOkAsync();
@@ -31,9 +31,10 @@ public sealed class RelayTests : IAsyncLifetime
         Assert.Equal(1L, await _system.AuthScalarAsync<long>("SELECT count(*) FROM users WHERE id = @id", new { id = registered.UserId }));
         await Task.Delay(TimeSpan.FromSeconds(1)); // the relay gets its chance to (wrongly) mark it while the broker is away
         Assert.Equal("PENDING", await OutboxStatusAsync(registered.EventId));
-        var ready = await http.GetAsync("/health/ready");
-        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.Contains("disconnected", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/ready")).StatusCode);
+        using var siloHttp = new HttpClient { BaseAddress = silo.Address };
+        await Eventually.TrueAsync(
+            async () => (await siloHttp.GetStringAsync("/health/ready")).Contains("disconnected", StringComparison.Ordinal), "the silo's readiness to report the broker loss");
 
         _system.BrokerProxy.Restore();
         await Eventually.ReturnsAsync(() => OutboxStatusAsync(registered.EventId), s => s == "SENT", "the outbox row to be SENT after the broker returned", TimeSpan.FromSeconds(10));
@@ -44,7 +45,7 @@ public sealed class RelayTests : IAsyncLifetime
     public async Task Unroutable_message_stays_pending_with_the_error_until_it_can_be_routed()
     {
         var http = _system.StartAuthApi().CreateClient();
-        await WaitForBrokerAsync(http);
+        await StartRelayAsync();
         await using var broker = await _system.ConnectBrokerAsync();
         await using var channel = await broker.CreateChannelAsync();
         await channel.QueueUnbindAsync(Topology.UserRegisteredQueue, Topology.Exchange, Topology.UserRegisteredRoutingKey);
@@ -69,7 +70,7 @@ public sealed class RelayTests : IAsyncLifetime
     public async Task Message_nacked_by_the_broker_stays_pending_with_the_error()
     {
         var http = _system.StartAuthApi().CreateClient();
-        await WaitForBrokerAsync(http);
+        await StartRelayAsync();
         // A quorum queue that is full and set to reject-publish makes the broker nack new messages.
         await RabbitManagement.SetPolicyAsync(_system.VirtualHost, "full", "^user_registered_queue$", new Dictionary<string, object> { ["max-length"] = 0, ["overflow"] = "reject-publish" });
         await Eventually.ReturnsAsync(
@@ -103,7 +104,7 @@ public sealed class RelayTests : IAsyncLifetime
     {
         var audit = await _system.BindAuditQueueAsync();
         var http = _system.StartAuthApi().CreateClient();
-        await WaitForBrokerAsync(http);
+        await StartRelayAsync();
         await using (var connection = await _system.AuthDb.OpenConnectionAsync())
         await using (var command = connection.CreateCommand())
         {
@@ -138,7 +139,7 @@ public sealed class RelayTests : IAsyncLifetime
     {
         var audit = await _system.BindAuditQueueAsync();
         using var consumed = new MetricsProbe(_system.StartTodoService().Services);
-        var authHost = _system.StartAuthApi(("Outbox:RelayEnabled", "false"));
+        var authHost = _system.StartAuthApi(); // no silo runs yet: nothing relays
         var registered = await authHost.CreateClient().RegisterOkAsync();
 
         // A relay that claims the row, publishes it and gets the broker's ack, then dies before its commit.
@@ -157,7 +158,7 @@ public sealed class RelayTests : IAsyncLifetime
         Assert.Equal("PENDING", await OutboxStatusAsync(registered.EventId));
         await Eventually.ReturnsAsync(() => WelcomeTodosAsync(registered.UserId), n => n == 1, "the first copy to create the welcome todo");
 
-        _system.StartAuthApi(); // a healthy relay takes over
+        await _system.StartSiloAsync(); // a healthy relay takes over
         await Eventually.ReturnsAsync(() => OutboxStatusAsync(registered.EventId), s => s == "SENT", "the surviving relay to publish the row again and mark it SENT");
         await Eventually.ReturnsAsync(
             () => Task.FromResult(consumed.Sum(ConsumerMetrics.MessagesInstrument, "duplicate")),
@@ -171,12 +172,11 @@ public sealed class RelayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Two_relays_on_one_database_publish_each_row_once()
+    public async Task Two_silos_relaying_one_database_publish_each_row_once()
     {
         var audit = await _system.BindAuditQueueAsync();
-        var first = _system.StartAuthApi(("Outbox:BatchSize", "5"));
-        _system.StartAuthApi(("Outbox:BatchSize", "5"));
-        var http = first.CreateClient();
+        await Task.WhenAll(_system.StartSiloAsync(("Outbox:BatchSize", "5")), _system.StartSiloAsync(("Outbox:BatchSize", "5")));
+        var http = _system.StartAuthApi().CreateClient();
 
         var events = new List<Guid>();
         foreach (var chunk in Enumerable.Range(0, 40).Chunk(8))
@@ -194,6 +194,7 @@ public sealed class RelayTests : IAsyncLifetime
     public async Task Published_message_carries_the_contract_properties_and_headers()
     {
         var audit = await _system.BindAuditQueueAsync();
+        await _system.StartSiloAsync();
         var http = _system.StartAuthApi().CreateClient();
         var response = await http.RegisterAsync(ApiClient.NewEmail(), "a good password", correlationId: "trace-me-1");
         var registered = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<AuthApi.Features.Register.Response>(response.Content))!;
@@ -211,10 +212,16 @@ public sealed class RelayTests : IAsyncLifetime
         Assert.DoesNotContain("a good password", Encoding.UTF8.GetString(message.Body.Span), StringComparison.Ordinal);
     }
 
-    private async Task WaitForBrokerAsync(HttpClient http) =>
+    /// <summary>A silo whose relay is connected to the broker.</summary>
+    private async Task<SiloProcess> StartRelayAsync()
+    {
+        var silo = await _system.StartSiloAsync();
+        using var http = new HttpClient { BaseAddress = silo.Address };
         await Eventually.TrueAsync(
             async () => (await http.GetStringAsync("/health/ready")).Contains("\"outbox-relay\":\"connected\"", StringComparison.Ordinal),
             "the relay to connect to the broker");
+        return silo;
+    }
 
     private Task<string> OutboxStatusAsync(Guid eventId) =>
         _system.AuthScalarAsync<string>("SELECT status FROM outbox WHERE event_id = @eventId", new { eventId });

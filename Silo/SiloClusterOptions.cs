@@ -2,16 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Registration.Silo;
 
-/// <summary>Where this silo is and which cluster it joins (section "Orleans").</summary>
+/// <summary>Where this silo listens (section "Orleans", beside the cluster's identity in ClusterIdentityOptions).</summary>
 public sealed class SiloClusterOptions
 {
     public const string Section = "Orleans";
-
-    [Required]
-    public string ClusterId { get; set; } = "registration";
-
-    [Required]
-    public string ServiceId { get; set; } = "registration";
 
     /// <summary>The address other silos and clients reach this silo at.</summary>
     [Required]

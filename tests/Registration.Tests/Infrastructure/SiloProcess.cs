@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace Registration.Tests.Infrastructure;
+
+/// <summary>
+/// A silo as its own process (the built Silo.dll), so a test can really kill it (SIGKILL) or stop it (SIGTERM).
+/// Its settings arrive as environment variables; what it writes is kept for assertions and failure messages.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private const int SignalTerminate = 15;
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private SiloProcess(Process process, Uri address, int siloPort)
+    {
+        _process = process;
+        Address = address;
+        SiloPort = siloPort;
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public Uri Address { get; }
+
+    public int SiloPort { get; }
+
+    /// <summary>How Orleans names this silo (its address as <c>SiloAddress.ToString()</c> starts).</summary>
+    public string SiloEndpoint => $"S127.0.0.1:{SiloPort}:";
+
+    public bool IsRunning => !_process.HasExited;
+
+    public IReadOnlyCollection<string> Output => _output;
+
+    public static SiloProcess Start(IReadOnlyDictionary<string, string?> settings)
+    {
+        var (http, silo, gateway) = (FreePort(), FreePort(), FreePort());
+        var start = new ProcessStartInfo("dotnet", Path.Combine(SiloDirectory, "Silo.dll"))
+        {
+            WorkingDirectory = SiloDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        start.Environment["Urls"] = $"http://127.0.0.1:{http}";
+        start.Environment["Orleans__SiloPort"] = silo.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Orleans__GatewayPort"] = gateway.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new SiloProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{http}"), silo);
+    }
+
+    /// <summary>Waits until the silo is an active member of its cluster (its readiness answers 200).</summary>
+    public async Task WaitReadyAsync(TimeSpan? timeout = null)
+    {
+        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(2) };
+        try
+        {
+            await Eventually.TrueAsync(async () =>
+            {
+                if (_process.HasExited)
+                {
+                    throw new InvalidOperationException($"The silo exited with code {_process.ExitCode}:\n{string.Join('\n', _output.TakeLast(30))}");
+                }
+
+                try
+                {
+                    return (await http.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode == HttpStatusCode.OK;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+                catch (TaskCanceledException)
+                {
+                    return false;
+                }
+            }, "the silo to join its cluster and report ready", timeout ?? TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}\nLast output:\n{string.Join('\n', _output.TakeLast(30))}", ex);
+        }
+    }
+
+    /// <summary>SIGKILL: no goodbye to the cluster, no deactivation, connections dropped by the kernel.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+    }
+
+    /// <summary>SIGTERM: a graceful stop (the silo leaves the cluster and deactivates its grains).</summary>
+    public async Task StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _ = SendSignal(_process.Id, SignalTerminate);
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        catch (TimeoutException)
+        {
+            Kill();
+        }
+
+        _process.Dispose();
+    }
+
+    private static string SiloDirectory { get; } = FindSiloDirectory();
+
+    private static string FindSiloDirectory()
+    {
+        // The tests run from tests/Registration.Tests/bin/<Configuration>/<tfm>; the silo is built to Silo/bin/<Configuration>/<tfm>.
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory);
+        var (tfm, configuration) = (testBin.Name, testBin.Parent!.Name);
+        var root = testBin;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Registration.sln")))
+        {
+            root = root.Parent;
+        }
+
+        var directory = Path.Combine(root?.FullName ?? throw new InvalidOperationException("Registration.sln not found above the test binaries"), "Silo", "bin", configuration, tfm);
+        return File.Exists(Path.Combine(directory, "Silo.dll"))
+            ? directory
+            : throw new InvalidOperationException($"The silo is not built at {directory}: build Registration.sln first.");
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is not null)
+        {
+            _output.Enqueue(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+}
