@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Starts the whole system on loopback: PostgreSQL and RabbitMQ (installed when missing, data in .data/),
-# the databases, a Release build, N AuthApi and M TodoService instances, the nginx gateway on :8080 and the
-# dashboard on :4000.
-# Usage: scripts/run.sh [--auth N] [--todo M]   (default 2 and 2). Stop it with scripts/stop.sh.
+# Starts the whole system on loopback: PostgreSQL, RabbitMQ and Redis (installed when missing, data in .data/),
+# the databases, a Release build, N AuthApi instances, S Orleans silos (they relay the outbox), M TodoService
+# instances, the nginx gateway on :8080 and the dashboard on :4000.
+# Usage: scripts/run.sh [--auth N] [--silos S] [--todo M]   (default 2, 3 and 2). Stop it with scripts/stop.sh.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,15 +12,17 @@ GATEWAY_PORT="${GATEWAY_PORT:-8080}"
 DASHBOARD_PORT="${DASHBOARD_PORT:-4000}"
 RABBIT_MGMT_PORT="${RABBIT_MGMT_PORT:-15672}"
 AUTH_COUNT=2
+SILO_COUNT=3
 TODO_COUNT=2
 while [ $# -gt 0 ]; do
   case "$1" in
     --auth) AUTH_COUNT="$2"; shift 2 ;;
+    --silos) SILO_COUNT="$2"; shift 2 ;;
     --todo) TODO_COUNT="$2"; shift 2 ;;
-    *) echo "usage: $0 [--auth N] [--todo M]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--auth N] [--silos S] [--todo M]" >&2; exit 2 ;;
   esac
 done
-[ "$AUTH_COUNT" -ge 1 ] && [ "$TODO_COUNT" -ge 1 ] || { echo "run: at least one instance of each service" >&2; exit 2; }
+[ "$AUTH_COUNT" -ge 1 ] && [ "$SILO_COUNT" -ge 1 ] && [ "$TODO_COUNT" -ge 1 ] || { echo "run: at least one instance of each service" >&2; exit 2; }
 mkdir -p "$RUN"
 
 "$ROOT/scripts/infra.sh" start
@@ -40,13 +42,17 @@ KEY_FILE="$ROOT/.data/jwt-signing-key"
 ADMIN_KEY_FILE="$ROOT/.data/admin-key"
 [ -s "$ADMIN_KEY_FILE" ] || (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$ADMIN_KEY_FILE")
 
-start_service() { # name project port database
-  local name="$1" project="$2" port="$3" database="$4"
+start_service() { # name project-directory port database [NAME=value ...]
+  local name="$1" dir="$2" port="$3" database="$4"
+  shift 4
+  local project
+  project="$(basename "$dir")"
   if [ -f "$RUN/$name.pid" ] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then
     echo "run: $name already running (pid $(cat "$RUN/$name.pid"))"
     return
   fi
-  ( cd "$ROOT/src/$project" || exit 1
+  ( cd "$ROOT/$dir" || exit 1
+    if [ $# -gt 0 ]; then export "$@"; fi
     ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}" \
     Urls="http://127.0.0.1:$port" \
     ConnectionStrings__Database="Host=127.0.0.1;Port=$PG_PORT;Database=$database;Username=postgres;Password=postgres;Maximum Pool Size=50" \
@@ -78,17 +84,24 @@ todo_servers=""
 dashboard_env=()
 for i in $(seq 1 "$AUTH_COUNT"); do
   port=$((4001 + (i - 1) * 100))
-  start_service "auth-api-$i" AuthApi "$port" auth
+  start_service "auth-api-$i" src/AuthApi "$port" auth
   auth_servers+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
   dashboard_env+=("Dashboard__AuthApiUrls__$((i - 1))=http://127.0.0.1:$port")
 done
 for i in $(seq 1 "$TODO_COUNT"); do
   port=$((4002 + (i - 1) * 100))
-  start_service "todo-service-$i" TodoService "$port" todo
+  start_service "todo-service-$i" src/TodoService "$port" todo
   todo_servers+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
   dashboard_env+=("Dashboard__TodoServiceUrls__$((i - 1))=http://127.0.0.1:$port")
 done
 for i in $(seq 1 "$AUTH_COUNT"); do wait_ready "auth-api-$i" "http://127.0.0.1:$((4001 + (i - 1) * 100))"; done
+# The silos after AuthApi, which creates the outbox schema they relay. Silo i: HTTP 4010 + 100*(i-1),
+# silo port 11111 + i-1, gateway port 30000 + i-1.
+for i in $(seq 1 "$SILO_COUNT"); do
+  start_service "silo-$i" Silo "$((4010 + (i - 1) * 100))" auth \
+    Orleans__SiloPort="$((11111 + i - 1))" Orleans__GatewayPort="$((30000 + i - 1))"
+done
+for i in $(seq 1 "$SILO_COUNT"); do wait_ready "silo-$i" "http://127.0.0.1:$((4010 + (i - 1) * 100))"; done
 for i in $(seq 1 "$TODO_COUNT"); do wait_ready "todo-service-$i" "http://127.0.0.1:$((4002 + (i - 1) * 100))"; done
 
 # The gateway: nginx with a configuration rendered from deploy/nginx/gateway.conf.template.
@@ -132,11 +145,13 @@ wait_ready dashboard "http://127.0.0.1:$DASHBOARD_PORT"
 
 cat <<TXT
 
-Registration is running: $AUTH_COUNT AuthApi and $TODO_COUNT TodoService instances behind the gateway.
+Registration is running: $AUTH_COUNT AuthApi and $TODO_COUNT TodoService instances behind the gateway, $SILO_COUNT silos.
   Gateway      http://127.0.0.1:$GATEWAY_PORT   (nginx: /api/v1/auth/* and /api/v1/todos, load-balanced)
   Dashboard    http://127.0.0.1:$DASHBOARD_PORT   (user admin, password: the admin key below; logs .run/dashboard.log)
   AuthApi      http://127.0.0.1:4001 (instance 1; instance i on 4001 + 100*(i-1); logs .run/auth-api-i.log)
   TodoService  http://127.0.0.1:4002 (instance 1; instance i on 4002 + 100*(i-1); logs .run/todo-service-i.log)
+  Silo         http://127.0.0.1:4010 (silo 1's health; silo i on 4010 + 100*(i-1); logs .run/silo-i.log)
+  Redis        127.0.0.1:6380       (Orleans membership and reminders)
   RabbitMQ     http://127.0.0.1:15672  (management UI, guest/guest)
   PostgreSQL   127.0.0.1:$PG_PORT       (databases auth and todo, postgres/postgres)
   Admin key    $(cat "$ADMIN_KEY_FILE")  (header X-Admin-Key; from .data/admin-key)

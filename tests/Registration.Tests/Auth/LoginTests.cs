@@ -14,7 +14,7 @@ public sealed class LoginTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _system = await TestSystem.CreateAsync();
-        _http = _system.StartAuthApi(("Outbox:RelayEnabled", "false")).CreateClient();
+        _http = _system.StartAuthApi().CreateClient();
     }
 
     public async Task DisposeAsync() => await _system.DisposeAsync();

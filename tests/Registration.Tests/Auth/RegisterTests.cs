@@ -17,7 +17,7 @@ public sealed class RegisterTests : IAsyncLifetime
     [Fact]
     public async Task Registration_stores_user_and_pending_outbox_event_in_one_go()
     {
-        var http = _system.StartAuthApi(("Outbox:RelayEnabled", "false")).CreateClient();
+        var http = _system.StartAuthApi().CreateClient();
 
         var response = await http.RegisterAsync("new.user@example.com", "a good password", correlationId: "corr-123");
 
@@ -56,7 +56,7 @@ public sealed class RegisterTests : IAsyncLifetime
     [InlineData("an-id-that-is-much-too-long-to-be-accepted-as-a-correlation-id-because-it-goes-on-and-on-and-on-well-past-the-limit-of-one-hundred-and-twenty-eight-characters")]
     public async Task Malformed_correlation_id_is_replaced_by_a_new_one(string offered)
     {
-        var http = _system.StartAuthApi(("Outbox:RelayEnabled", "false")).CreateClient();
+        var http = _system.StartAuthApi().CreateClient();
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/register") { Content = JsonContent.Create(new { email = ApiClient.NewEmail(), password = "a good password" }) };
         request.Headers.TryAddWithoutValidation("x-correlation-id", offered);
 
@@ -73,7 +73,7 @@ public sealed class RegisterTests : IAsyncLifetime
     [Fact]
     public async Task Database_unreachable_gives_503_and_writes_nothing()
     {
-        var http = _system.StartAuthApi(("Outbox:RelayEnabled", "false")).CreateClient();
+        var http = _system.StartAuthApi().CreateClient();
         await http.RegisterOkAsync();
 
         _system.AuthDatabaseProxy.Cut();
@@ -91,7 +91,6 @@ public sealed class RegisterTests : IAsyncLifetime
     public async Task Hashing_overload_gets_fast_503_with_retry_after_not_a_pile_up()
     {
         var http = _system.StartAuthApi(
-            ("Outbox:RelayEnabled", "false"),
             ("PasswordHashing:MaxConcurrency", "1"),
             ("PasswordHashing:QueueLimit", "0"),
             ("PasswordHashing:Iterations", "2000000")).CreateClient();

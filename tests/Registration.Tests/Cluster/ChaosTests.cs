@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace Registration.Tests.Cluster;
 
 /// <summary>
-/// 2,000 events while relays, consumers and the broker are killed and restarted at random: afterwards
+/// 2,000 events while silos (SIGKILL or SIGTERM), consumers and the broker are killed and restarted at random: afterwards
 /// exactly one welcome todo per user, nothing PENDING, nothing dead-lettered. Replay a failure with
 /// CHAOS_SEED=&lt;the printed seed&gt;.
 /// </summary>
@@ -28,13 +28,14 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task DisposeAsync() => await _system.DisposeAsync();
 
     [Fact]
-    public async Task Random_kills_of_relays_consumers_and_the_broker_lose_nothing_and_duplicate_nothing()
+    public async Task Random_kills_of_silos_consumers_and_the_broker_lose_nothing_and_duplicate_nothing()
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("CHAOS_SEED"), out var replay) ? replay : Random.Shared.Next();
         var random = new Random(seed);
         Report($"chaos: seed {seed} (replay with CHAOS_SEED={seed})");
 
-        var relays = new List<ServiceHost<AuthApi.Program>> { _system.StartAuthApi(FastCluster.Settings), _system.StartAuthApi(FastCluster.Settings) };
+        _system.StartAuthApi(); // creates the outbox schema
+        var silos = new List<SiloProcess>(await Task.WhenAll(_system.StartSiloAsync(), _system.StartSiloAsync()));
         StartConsumer();
         StartConsumer();
 
@@ -42,11 +43,11 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         var faults = new Dictionary<string, int>();
         while (!writing.IsCompleted)
         {
-            await Task.Delay(random.Next(700, 2000));
+            await Task.Delay(random.Next(500, 1500));
             var fault = random.Next(4) switch
             {
-                0 => await ReplaceAsync(relays, random, kill: true, () => _system.StartAuthApi(FastCluster.Settings), "relay killed"),
-                1 => await ReplaceAsync(relays, random, kill: false, () => _system.StartAuthApi(FastCluster.Settings), "relay stopped"),
+                0 => await ReplaceSiloAsync(silos, random, kill: true),
+                1 => await ReplaceSiloAsync(silos, random, kill: false),
                 2 => await ReplaceConsumerAsync(random),
                 _ => await BrokerOutageAsync(random),
             };
@@ -91,7 +92,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task<Guid[]> WriteEventsAsync()
     {
-        var writer = new OutboxWriter(Options.Create(new OutboxOptions { Partitions = 8 }));
+        var writer = new OutboxWriter(Options.Create(new OutboxOptions()));
         var users = new List<Guid>();
         for (var written = 0; written < Events; written += EventsPerTransaction)
         {
@@ -112,14 +113,22 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         return [.. users];
     }
 
-    private static async Task<string> ReplaceAsync<T>(List<ServiceHost<T>> instances, Random random, bool kill, Func<ServiceHost<T>> start, string fault)
-        where T : class
+    /// <summary>One of the two silos killed (SIGKILL) or stopped (SIGTERM), then a new one started: one always runs.</summary>
+    private async Task<string> ReplaceSiloAsync(List<SiloProcess> silos, Random random, bool kill)
     {
-        var victim = instances[random.Next(instances.Count)];
-        instances.Remove(victim);
-        await (kill ? victim.KillAsync() : victim.StopAsync());
-        instances.Add(start());
-        return fault;
+        var victim = silos[random.Next(silos.Count)];
+        silos.Remove(victim);
+        if (kill)
+        {
+            victim.Kill();
+        }
+        else
+        {
+            await victim.StopAsync();
+        }
+
+        silos.Add(await _system.StartSiloAsync());
+        return kill ? "silo killed" : "silo stopped";
     }
 
     private async Task<string> ReplaceConsumerAsync(Random random)

@@ -19,6 +19,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     public async Task Messages_wait_in_the_queue_while_the_todo_service_is_down_and_are_consumed_when_it_starts()
     {
         var http = _system.StartAuthApi().CreateClient();
+        await _system.StartSiloAsync();
         var registered = await http.RegisterOkAsync();
         await Eventually.ReturnsAsync(
             () => _system.AuthScalarAsync<string>("SELECT status FROM outbox WHERE event_id = @id", new { id = registered.EventId }),

@@ -54,6 +54,7 @@ public sealed class DashboardApiTests : IAsyncLifetime
     {
         await using var dashboard = DashboardHost.Start(_system, [_auth], [_todo]);
         var http = dashboard.Client();
+        await _system.StartSiloAsync();
         for (var i = 0; i < 2; i++)
         {
             await _register.RegisterOkAsync();
@@ -74,7 +75,7 @@ public sealed class DashboardApiTests : IAsyncLifetime
         var authCluster = Data(state, "auth", "cluster");
         Assert.Equal(_auth.ToString(), state.GetProperty("auth").GetProperty("cluster").GetProperty("source").GetString());
         Assert.Equal("active", Assert.Single(authCluster.GetProperty("members").EnumerateArray()).GetProperty("status").GetString());
-        Assert.Equal(8, authCluster.GetProperty("partitions").GetArrayLength());
+        Assert.Equal(16, authCluster.GetProperty("partitions").GetArrayLength());
         var todoMember = Assert.Single(Data(state, "todo", "cluster").GetProperty("members").EnumerateArray());
         Assert.Contains("consumer", todoMember.GetProperty("workers").EnumerateArray().Select(w => w.GetString()));
         var instance = Assert.Single(state.GetProperty("todo").GetProperty("instances").EnumerateArray());

@@ -26,6 +26,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         var todo = _system.StartTodoServiceListening(FastCluster.With(("Consumer:MaxDeliveries", "2")));
         await using var dashboard = DashboardHost.Start(_system, [auth.Address!], [todo.Address!]);
         var http = auth.CreateClient();
+        await _system.StartSiloAsync();
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Browser.LaunchAsync(playwright);
@@ -51,7 +52,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("auth-members").GetByTestId("member")).ToHaveCountAsync(1, CountWait);
         await Assertions.Expect(page.GetByTestId("auth-members")).ToContainTextAsync(auth.InstanceId(), new() { Timeout = 20_000 });
         await Assertions.Expect(page.GetByTestId("todo-members").GetByTestId("member")).ToHaveCountAsync(1, CountWait);
-        await Assertions.Expect(page.GetByTestId("partition")).ToHaveCountAsync(8, CountWait);
+        await Assertions.Expect(page.GetByTestId("partition")).ToHaveCountAsync(16, CountWait);
         await Assertions.Expect(page.GetByTestId("kpi-sent-minute")).ToHaveTextAsync("0", TextWait);
         await Assertions.Expect(page.GetByTestId("dead-letters-empty")).ToBeVisibleAsync(VisibleWait);
 

@@ -16,8 +16,8 @@ public sealed class GatewayTests : IAsyncLifetime
     [Fact]
     public async Task Requests_spread_over_instances_and_correlation_id_passes_through()
     {
-        var first = _system.StartAuthApiListening(("Outbox:RelayEnabled", "false"));
-        var second = _system.StartAuthApiListening(("Outbox:RelayEnabled", "false"));
+        var first = _system.StartAuthApiListening();
+        var second = _system.StartAuthApiListening();
         await using var gateway = await NginxGateway.StartAsync([first.Address!, second.Address!], [first.Address!]);
         using var http = new HttpClient { BaseAddress = gateway.Address };
 
@@ -40,8 +40,8 @@ public sealed class GatewayTests : IAsyncLifetime
     [Fact]
     public async Task An_instance_stopped_mid_run_fails_no_request_beyond_those_in_flight()
     {
-        var first = _system.StartAuthApiListening(("Outbox:RelayEnabled", "false"));
-        var second = _system.StartAuthApiListening(("Outbox:RelayEnabled", "false"));
+        var first = _system.StartAuthApiListening();
+        var second = _system.StartAuthApiListening();
         await using var gateway = await NginxGateway.StartAsync([first.Address!, second.Address!], [first.Address!]);
         using var http = new HttpClient { BaseAddress = gateway.Address };
 
@@ -64,7 +64,7 @@ public sealed class GatewayTests : IAsyncLifetime
     [Fact]
     public async Task Register_and_login_are_rate_limited_per_client_with_a_json_429()
     {
-        var instance = _system.StartAuthApiListening(("Outbox:RelayEnabled", "false"));
+        var instance = _system.StartAuthApiListening();
         await using var gateway = await NginxGateway.StartAsync([instance.Address!], [instance.Address!], rate: "2r/s", burst: 3);
         using var http = new HttpClient { BaseAddress = gateway.Address };
 

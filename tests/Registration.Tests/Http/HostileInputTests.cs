@@ -19,7 +19,7 @@ public sealed class HostileInputTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _system = await TestSystem.CreateAsync();
-        _auth = _system.StartAuthApiListening(("Outbox:RelayEnabled", "false"), ("Admin:ApiKey", FastCluster.AdminKey));
+        _auth = _system.StartAuthApiListening(("Admin:ApiKey", FastCluster.AdminKey));
     }
 
     public async Task DisposeAsync() => await _system.DisposeAsync();

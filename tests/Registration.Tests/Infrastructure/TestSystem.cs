@@ -112,6 +112,17 @@ public sealed class TestSystem : IAsyncDisposable
         return silo;
     }
 
+    /// <summary>A silo whose relays are connected to the broker (start AuthApi first: it creates the outbox schema).</summary>
+    public async Task<SiloProcess> StartRelayingSiloAsync(params (string Key, string? Value)[] overrides)
+    {
+        var silo = await StartSiloAsync(overrides);
+        using var http = new HttpClient { BaseAddress = silo.Address };
+        await Eventually.TrueAsync(
+            async () => (await http.GetStringAsync(new Uri("/health/ready", UriKind.Relative))).Contains("\"outbox-relay\":\"connected\"", StringComparison.Ordinal),
+            "the silo's relays to connect to the broker");
+        return silo;
+    }
+
     /// <summary>The Orleans cluster (and service) id of this system's silos and clients.</summary>
     public string ClusterId => $"test_{Id}";
 

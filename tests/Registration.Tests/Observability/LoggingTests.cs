@@ -17,6 +17,7 @@ public sealed class LoggingTests : IAsyncLifetime
     {
         var auth = _system.StartAuthApi(Verbose);
         var todo = _system.StartTodoService(Verbose);
+        var silo = await _system.StartSiloAsync(Verbose);
         var http = auth.CreateClient();
         const string password = "Sup3r-Secret-Passw0rd!";
         var email = ApiClient.NewEmail();
@@ -28,11 +29,11 @@ public sealed class LoggingTests : IAsyncLifetime
         await Eventually.ReturnsAsync(async () => (await todos.GetFromJsonAsync<List<TodoService.Features.Todo>>("/api/v1/todos"))!.Count, n => n == 1, "the welcome todo");
         var hash = await _system.AuthScalarAsync<string>("SELECT password_hash FROM users WHERE id = @id", new { id = registered!.UserId });
 
-        var everything = auth.Logs.Entries.Concat(todo.Logs.Entries).ToList();
+        var everything = auth.Logs.Entries.Concat(todo.Logs.Entries).Select(e => e.Text()).Concat(silo.Output).ToList();
         Assert.True(everything.Count > 20, $"expected verbose logs, got {everything.Count} entries");
-        foreach (var entry in everything)
+        Assert.Contains(silo.Output, line => line.Contains(registered!.EventId.ToString(), StringComparison.Ordinal) || line.Contains("partition", StringComparison.Ordinal));
+        foreach (var text in everything)
         {
-            var text = entry.Text();
             Assert.DoesNotContain(password, text, StringComparison.Ordinal);
             Assert.DoesNotContain(hash, text, StringComparison.Ordinal);
             Assert.DoesNotContain(token, text, StringComparison.Ordinal);

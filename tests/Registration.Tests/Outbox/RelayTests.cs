@@ -23,7 +23,7 @@ public sealed class RelayTests : IAsyncLifetime
     {
         _system.StartTodoService();
         var http = _system.StartAuthApi().CreateClient(); // first: it creates the schema the relays need
-        var silo = await StartRelayAsync();
+        var silo = await _system.StartRelayingSiloAsync();
 
         _system.BrokerProxy.Cut();
         var registered = await http.RegisterOkAsync();
@@ -45,7 +45,7 @@ public sealed class RelayTests : IAsyncLifetime
     public async Task Unroutable_message_stays_pending_with_the_error_until_it_can_be_routed()
     {
         var http = _system.StartAuthApi().CreateClient();
-        await StartRelayAsync();
+        await _system.StartRelayingSiloAsync();
         await using var broker = await _system.ConnectBrokerAsync();
         await using var channel = await broker.CreateChannelAsync();
         await channel.QueueUnbindAsync(Topology.UserRegisteredQueue, Topology.Exchange, Topology.UserRegisteredRoutingKey);
@@ -70,7 +70,7 @@ public sealed class RelayTests : IAsyncLifetime
     public async Task Message_nacked_by_the_broker_stays_pending_with_the_error()
     {
         var http = _system.StartAuthApi().CreateClient();
-        await StartRelayAsync();
+        await _system.StartRelayingSiloAsync();
         // A quorum queue that is full and set to reject-publish makes the broker nack new messages.
         await RabbitManagement.SetPolicyAsync(_system.VirtualHost, "full", "^user_registered_queue$", new Dictionary<string, object> { ["max-length"] = 0, ["overflow"] = "reject-publish" });
         await Eventually.ReturnsAsync(
@@ -104,7 +104,7 @@ public sealed class RelayTests : IAsyncLifetime
     {
         var audit = await _system.BindAuditQueueAsync();
         var http = _system.StartAuthApi().CreateClient();
-        await StartRelayAsync();
+        await _system.StartRelayingSiloAsync();
         await using (var connection = await _system.AuthDb.OpenConnectionAsync())
         await using (var command = connection.CreateCommand())
         {
@@ -210,17 +210,6 @@ public sealed class RelayTests : IAsyncLifetime
         Assert.Equal("trace-me-1", Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers!["x-correlation-id"]!));
         Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers["traceparent"]!));
         Assert.DoesNotContain("a good password", Encoding.UTF8.GetString(message.Body.Span), StringComparison.Ordinal);
-    }
-
-    /// <summary>A silo whose relay is connected to the broker.</summary>
-    private async Task<SiloProcess> StartRelayAsync()
-    {
-        var silo = await _system.StartSiloAsync();
-        using var http = new HttpClient { BaseAddress = silo.Address };
-        await Eventually.TrueAsync(
-            async () => (await http.GetStringAsync("/health/ready")).Contains("\"outbox-relay\":\"connected\"", StringComparison.Ordinal),
-            "the relay to connect to the broker");
-        return silo;
     }
 
     private Task<string> OutboxStatusAsync(Guid eventId) =>

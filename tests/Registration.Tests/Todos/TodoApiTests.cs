@@ -24,6 +24,7 @@ public sealed class TodoApiTests : IAsyncLifetime
     [Fact]
     public async Task Registered_user_sees_the_welcome_todo_and_manages_their_own_todos()
     {
+        await _system.StartSiloAsync();
         var alice = await SignInAsync();
 
         var welcome = await Eventually.ReturnsAsync(
