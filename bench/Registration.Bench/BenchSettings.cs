@@ -22,8 +22,11 @@ internal sealed class BenchSettings
 
     public required string RepositoryRoot { get; init; }
 
+    /// <summary>A service's Release build: the silo at the top level (Silo/), the others under src/.</summary>
     public string ServiceDll(string project) =>
-        Path.Combine(RepositoryRoot, "src", project, "bin", "Release", "net10.0", $"{project}.dll");
+        Path.Combine(RepositoryRoot, Directory.Exists(Path.Combine(RepositoryRoot, project)) ? project : Path.Combine("src", project), "bin", "Release", "net10.0", $"{project}.dll");
+
+    public string Redis { get; } = Env("BENCH_REDIS", "127.0.0.1:6380");
 
     public string LogDirectory => Path.Combine(RepositoryRoot, "artifacts", "bench", "logs");
 

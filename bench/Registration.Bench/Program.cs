@@ -10,8 +10,7 @@ IScenario[] diagnostic =
     new VariantsScenario("relay-fixes", "D1. Relay drain, shipped and other settings", new RelayDrainScenario(), "relay.rate",
     [
         Variant.Shipped,
-        Variant.Auth("before", "one lane, batch size 500 (the relay before lanes)", ("Outbox__Lanes", "1"), ("Outbox__BatchSize", "500")),
-        Variant.Auth("lanes4", "4 lanes", ("Outbox__Lanes", "4")),
+        Variant.Auth("batch500", "batch size 500", ("Outbox__BatchSize", "500")),
     ]),
     new VariantsScenario("latency-spin", "D3. Commit-to-todo latency, idle thread-pool threads sleeping or spinning", new LatencyScenario(), "latency.p50",
     [

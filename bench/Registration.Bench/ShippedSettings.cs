@@ -12,8 +12,9 @@ internal sealed record ShippedSettings(int OutboxBatchSize, int ConsumerConcurre
     public static ShippedSettings Load(string root)
     {
         using var auth = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "src", "AuthApi", "appsettings.json")));
+        using var silo = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "Silo", "appsettings.json")));
         using var todo = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "src", "TodoService", "appsettings.json")));
-        var outbox = auth.RootElement.GetProperty("Outbox");
+        var outbox = silo.RootElement.GetProperty("Outbox");
         var hashing = auth.RootElement.GetProperty("PasswordHashing");
         var consumer = todo.RootElement.GetProperty("Consumer");
         return new ShippedSettings(

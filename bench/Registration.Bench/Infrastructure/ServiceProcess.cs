@@ -118,7 +118,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
         throw new TimeoutException($"{Name} not ready with '{readyWhen}' within {timeout.TotalSeconds:0} s; last readiness answer: {last}; see {LogPath}");
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

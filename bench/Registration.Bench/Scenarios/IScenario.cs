@@ -42,15 +42,38 @@ internal sealed class BenchContext(BenchSettings settings, RabbitAdmin admin, Be
     private static int? Override(Dictionary<string, string> environment, string key) =>
         environment.TryGetValue(key, out var value) ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : null;
 
-    /// <summary>The connection string a service process gets (AuthApi's with --auth-db-options appended).</summary>
+    /// <summary>The connection string a service process gets (AuthApi's and the silo's with --auth-db-options appended).</summary>
     public string ServiceConnectionString(string project, string database) =>
         Settings.PostgresConnectionString(database) +
-        (project == "AuthApi" && Options.AuthDatabaseOptions is { } options ? $";Options='{options}'" : "");
+        (project != "TodoService" && Options.AuthDatabaseOptions is { } options ? $";Options='{options}'" : "");
 
-    /// <summary>Starts AuthApi or TodoService as a process with <paramref name="environment"/> plus the command line's overrides.</summary>
+    /// <summary>The Orleans cluster of a sandbox: its silos and AuthApi's client find each other through Redis.</summary>
+    public Dictionary<string, string> ClusterEnvironment(Sandbox sandbox) => new()
+    {
+        ["ConnectionStrings__Redis"] = Settings.Redis,
+        ["Orleans__ClusterId"] = sandbox.VirtualHost,
+        ["Orleans__ServiceId"] = sandbox.VirtualHost,
+    };
+
+    /// <summary>One silo relaying the sandbox's outbox; ready once its relays are connected to the broker.</summary>
+    public Task<ServiceProcess> StartSiloAsync(Sandbox sandbox, string name, int? brokerPort, CancellationToken cancellationToken)
+    {
+        var environment = ClusterEnvironment(sandbox);
+        environment["ConnectionStrings__Database"] = ServiceConnectionString("Silo", sandbox.AuthDatabase);
+        environment["RabbitMq__VirtualHost"] = sandbox.VirtualHost;
+        environment["RabbitMq__Port"] = (brokerPort ?? Settings.RabbitPort).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["Orleans__SiloPort"] = ServiceProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["Orleans__GatewayPort"] = ServiceProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return StartServiceAsync("Silo", name, environment, "\"outbox-relay\":\"connected\"", cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts AuthApi, a Silo or TodoService as a process with <paramref name="environment"/> plus the command line's
+    /// overrides (--auth-env applies to AuthApi and the silos, which relay AuthApi's outbox).
+    /// </summary>
     public Task<ServiceProcess> StartServiceAsync(string project, string name, Dictionary<string, string> environment, string readyWhen, CancellationToken cancellationToken)
     {
-        var overrides = project == "AuthApi" ? Options.AuthEnvironment : Options.TodoEnvironment;
+        var overrides = project == "TodoService" ? Options.TodoEnvironment : Options.AuthEnvironment;
         foreach (var (key, value) in overrides)
         {
             environment[key] = value;

@@ -8,8 +8,8 @@ using Registration.Contracts;
 namespace Registration.Bench.Scenarios;
 
 /// <summary>
-/// 1. Relay drain: 20,000 PENDING rows written through OutboxWriter in one transaction while AuthApi (a
-/// separate process, relay connected) waits; from the commit until no row is PENDING. Baseline: the same
+/// 1. Relay drain: 20,000 PENDING rows written through OutboxWriter in one transaction while one silo (a
+/// separate process, its relay grains connected) waits; from the commit until no row is PENDING. Baseline: the same
 /// messages published straight to the broker with confirms, in batches of the relay's size.
 /// </summary>
 internal sealed class RelayDrainScenario : IScenario
@@ -54,11 +54,7 @@ internal sealed class RelayDrainScenario : IScenario
             await channel.QueuePurgeAsync(Topology.UserRegisteredQueue, cancellationToken);
         }
 
-        await using var auth = await context.StartServiceAsync("AuthApi", $"relay-{run}-auth-api", new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Database"] = context.ServiceConnectionString("AuthApi", sandbox.AuthDatabase),
-            ["RabbitMq__VirtualHost"] = sandbox.VirtualHost,
-        }, "\"outbox-relay\":\"connected\"", cancellationToken);
+        await using var silo = await context.StartSiloAsync(sandbox, $"relay-{run}-silo", null, cancellationToken);
 
         // A fresh process runs tier-0 (unoptimized) code at first; a long-running relay does not.
         Progress.Say($"  warm-up: relaying {WarmUp:N0} events");
@@ -78,8 +74,8 @@ internal sealed class RelayDrainScenario : IScenario
             }
 
             m["Writer: rows written per second (one transaction)"] = Events / writing.Elapsed.TotalSeconds;
-            var cpuBefore = auth.CpuTime;
-            var accounting = CpuAccounting.Start(sandbox, new Dictionary<string, int> { ["AuthApi"] = auth.Pid });
+            var cpuBefore = silo.CpuTime;
+            var accounting = CpuAccounting.Start(sandbox, new Dictionary<string, int> { ["Silo"] = silo.Pid });
             await transaction.CommitAsync(cancellationToken);
             var committedAt = DateTimeOffset.UtcNow;
             var drain = Stopwatch.StartNew();
@@ -90,7 +86,7 @@ internal sealed class RelayDrainScenario : IScenario
                 pending => !pending, TimeSpan.FromSeconds(120), "no PENDING outbox row", TimeSpan.FromMilliseconds(5), cancellationToken);
             var elapsed = drain.Elapsed;
             m["relay.rate"] = Events / elapsed.TotalSeconds;
-            m["relay.cpu"] = (auth.CpuTime - cpuBefore).TotalMilliseconds * 1000 / Events;
+            m["relay.cpu"] = (silo.CpuTime - cpuBefore).TotalMilliseconds * 1000 / Events;
             m["Relay: drain time (s)"] = elapsed.TotalSeconds;
             accounting.Record(m, "while the relay drains");
             await RecordBatchesAsync(connection, committedAt, m);

@@ -3,12 +3,13 @@ using Registration.Bench.Infrastructure;
 
 namespace Registration.Bench.Scenarios;
 
-/// <summary>AuthApi (relay on) and TodoService (consumer on) as separate processes on one sandbox.</summary>
+/// <summary>AuthApi, one silo (the relay) and TodoService (consumer on) as separate processes on one sandbox.</summary>
 internal sealed class SystemUnderLoad : IAsyncDisposable
 {
-    private SystemUnderLoad(ServiceProcess auth, ServiceProcess todo)
+    private SystemUnderLoad(ServiceProcess auth, ServiceProcess silo, ServiceProcess todo)
     {
         Auth = auth;
+        Silo = silo;
         Todo = todo;
     }
 
@@ -16,12 +17,14 @@ internal sealed class SystemUnderLoad : IAsyncDisposable
 
     public ServiceProcess Todo { get; }
 
-    public IReadOnlyDictionary<string, int> Pids => new Dictionary<string, int> { ["AuthApi"] = Auth.Pid, ["TodoService"] = Todo.Pid };
+    public ServiceProcess Silo { get; }
+
+    public IReadOnlyDictionary<string, int> Pids => new Dictionary<string, int> { ["AuthApi"] = Auth.Pid, ["Silo"] = Silo.Pid, ["TodoService"] = Todo.Pid };
 
     /// <summary>Starts metering the services' JIT compiler threads, to show how much compiling a measurement still contains.</summary>
     public JitMeter JitMeter() => new(Pids);
 
-    /// <param name="authBrokerPort">The broker port AuthApi connects to (a proxy's, to cut it), or null for the broker itself.</param>
+    /// <param name="authBrokerPort">The broker port the silo's relay connects to (a proxy's, to cut it), or null for the broker itself.</param>
     public static async Task<SystemUnderLoad> StartAsync(BenchContext context, Sandbox sandbox, string name, int? authBrokerPort, CancellationToken cancellationToken)
     {
         var todo = await context.StartServiceAsync("TodoService", $"{name}-todo-service", new Dictionary<string, string>
@@ -29,18 +32,22 @@ internal sealed class SystemUnderLoad : IAsyncDisposable
             ["ConnectionStrings__Database"] = context.ServiceConnectionString("TodoService", sandbox.TodoDatabase),
             ["RabbitMq__VirtualHost"] = sandbox.VirtualHost,
         }, "\"consumer\":\"connected\"", cancellationToken);
+        ServiceProcess? silo = null;
         try
         {
-            var auth = await context.StartServiceAsync("AuthApi", $"{name}-auth-api", new Dictionary<string, string>
-            {
-                ["ConnectionStrings__Database"] = context.ServiceConnectionString("AuthApi", sandbox.AuthDatabase),
-                ["RabbitMq__VirtualHost"] = sandbox.VirtualHost,
-                ["RabbitMq__Port"] = (authBrokerPort ?? context.Settings.RabbitPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            }, "\"outbox-relay\":\"connected\"", cancellationToken);
-            return new SystemUnderLoad(auth, todo);
+            silo = await context.StartSiloAsync(sandbox, $"{name}-silo", authBrokerPort, cancellationToken);
+            var environment = context.ClusterEnvironment(sandbox);
+            environment["ConnectionStrings__Database"] = context.ServiceConnectionString("AuthApi", sandbox.AuthDatabase);
+            var auth = await context.StartServiceAsync("AuthApi", $"{name}-auth-api", environment, "\"description\":\"connected\"", cancellationToken);
+            return new SystemUnderLoad(auth, silo, todo);
         }
         catch
         {
+            if (silo is not null)
+            {
+                await silo.DisposeAsync();
+            }
+
             await todo.DisposeAsync();
             throw;
         }
@@ -49,6 +56,7 @@ internal sealed class SystemUnderLoad : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Auth.DisposeAsync();
+        await Silo.DisposeAsync();
         await Todo.DisposeAsync();
     }
 }
