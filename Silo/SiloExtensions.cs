@@ -1,8 +1,11 @@
 using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Authentication;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Registration.Grains;
 using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Data;
+using Registration.ServiceDefaults.Http;
 using StackExchange.Redis;
 
 namespace Registration.Silo;
@@ -23,9 +26,22 @@ public static class SiloExtensions
             .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (identity.ClusterId, identity.ServiceId))
             .UseRedisClustering(o => o.ConfigurationOptions = redis)
             .UseRedisReminders(redis, cluster)
-            .ConfigureEndpoints(System.Net.IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false));
+            .ConfigureEndpoints(System.Net.IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false)
+            .AddDashboard());
         builder.Services.AddHostedService<RelayStarter>();
+        builder.Services.AddAuthentication(BasicAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(BasicAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorization();
         return builder;
+    }
+
+    /// <summary>Orleans' dashboard at /dashboard/, for the admin only (user admin, password Admin:ApiKey).</summary>
+    public static WebApplication MapSiloDashboard(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization();
+        return app;
     }
 
     /// <summary>

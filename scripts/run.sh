@@ -137,6 +137,7 @@ else
     Urls="http://127.0.0.1:$DASHBOARD_PORT" \
     Admin__ApiKey="$(cat "$ADMIN_KEY_FILE")" \
     Dashboard__RabbitMqManagementUrl="http://127.0.0.1:$RABBIT_MGMT_PORT" \
+    Dashboard__OrleansDashboardUrl="http://127.0.0.1:4010/dashboard/" \
     "${dashboard_env[@]}" \
     nohup dotnet bin/Release/net10.0/Dashboard.dll >"$RUN/dashboard.log" 2>&1 ) &
   echo $! >"$RUN/dashboard.pid"

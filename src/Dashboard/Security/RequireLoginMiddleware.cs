@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Registration.ServiceDefaults.Http;
 
 namespace Dashboard.Security;
 

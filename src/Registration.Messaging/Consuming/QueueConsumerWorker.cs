@@ -218,7 +218,7 @@ public sealed partial class QueueConsumerWorker<TMessage>(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            LogDeadLetterFailed(delivery.Properties.MessageId, reason, ex.Message);
+            LogDeadLetterFailed(delivery.Properties.MessageId, reason, BrokerErrors.Describe(ex));
             await RequeueAsync(channel, [delivery], MessageOutcome.DeadLetterFailed, started, cancellationToken);
             return;
         }

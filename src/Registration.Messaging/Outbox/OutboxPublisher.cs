@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Registration.Contracts;
 using Registration.Messaging.Broker;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Exceptions;
 using Registration.ServiceDefaults.Telemetry;
 
 namespace Registration.Messaging.Outbox;
@@ -47,7 +46,7 @@ public static class OutboxPublisher
             }
             catch (Exception ex)
             {
-                failed.Add((rows[i], Describe(ex)));
+                failed.Add((rows[i], BrokerErrors.Describe(ex)));
             }
         }
 
@@ -92,13 +91,4 @@ public static class OutboxPublisher
             System.Text.Encoding.UTF8.GetBytes(row.Payload),
             cancellationToken);
     }
-
-    private static string Describe(Exception exception) => exception switch
-    {
-        PublishException { IsReturn: true } => "returned by the broker: unroutable (no queue bound for the routing key)",
-        PublishException => "nacked by the broker",
-        OperationCanceledException or TimeoutException => "no confirm from the broker within the timeout",
-        AlreadyClosedException or OperationInterruptedException => $"broker connection lost: {exception.Message}",
-        _ => $"{exception.GetType().Name}: {exception.Message}",
-    };
 }

@@ -72,6 +72,7 @@ public sealed class DashboardApiTests : IAsyncLifetime
             TimeSpan.FromSeconds(20));
 
         Assert.Equal(1, state.GetProperty("refreshSeconds").GetInt32());
+        Assert.Equal(DashboardHost.OrleansDashboardUrl, state.GetProperty("orleansDashboardUrl").GetString());
         var authCluster = Data(state, "auth", "cluster");
         Assert.Equal(_auth.ToString(), state.GetProperty("auth").GetProperty("cluster").GetProperty("source").GetString());
         Assert.Equal("active", Assert.Single(authCluster.GetProperty("members").EnumerateArray()).GetProperty("status").GetString());

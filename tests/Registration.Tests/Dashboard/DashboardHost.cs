@@ -11,6 +11,8 @@ namespace Registration.Tests.Dashboard;
 /// <summary>The dashboard on Kestrel at a loopback port, reading the given service instances and this test's virtual host.</summary>
 public sealed class DashboardHost : WebApplicationFactory<global::Dashboard.Program>
 {
+    public const string OrleansDashboardUrl = "http://127.0.0.1:4010/dashboard/";
+
     private readonly Dictionary<string, string?> _settings;
 
     private DashboardHost(Dictionary<string, string?> settings) => _settings = settings;
@@ -28,6 +30,7 @@ public sealed class DashboardHost : WebApplicationFactory<global::Dashboard.Prog
             ["Dashboard:RabbitMqPassword"] = TestSettings.RabbitPassword,
             ["Dashboard:RabbitMqVirtualHost"] = system.VirtualHost,
             ["Dashboard:RefreshSeconds"] = "1",
+            ["Dashboard:OrleansDashboardUrl"] = OrleansDashboardUrl,
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (url, i) in authApis.Select((u, i) => (u, i)))

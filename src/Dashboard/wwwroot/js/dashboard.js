@@ -187,6 +187,9 @@
   function render(state) {
     lastState = state;
     refreshSeconds = state.refreshSeconds || refreshSeconds;
+    const orleans = $('orleans-dashboard');
+    orleans.hidden = !state.orleansDashboardUrl;
+    if (state.orleansDashboardUrl) orleans.href = state.orleansDashboardUrl;
     renderKpis(state);
     renderMembers(state);
     renderPartitions(state);

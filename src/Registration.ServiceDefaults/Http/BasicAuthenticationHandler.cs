@@ -5,13 +5,15 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
-using Registration.ServiceDefaults.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
-namespace Dashboard.Security;
+namespace Registration.ServiceDefaults.Http;
 
 /// <summary>
 /// HTTP Basic with one account: user <see cref="UserName"/> and the admin key (Admin:ApiKey) as password,
-/// compared in constant time. Browsers ask for it once and send it with every request of the page.
+/// compared in constant time. Browsers ask for it once and send it with every request of the page. Guards the
+/// operations dashboard and the silos' Orleans dashboard.
 /// </summary>
 public sealed class BasicAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -21,7 +23,7 @@ public sealed class BasicAuthenticationHandler(
 {
     public const string SchemeName = "Basic";
     public const string UserName = "admin";
-    public const string Realm = "Registration dashboard";
+    public const string Realm = "Registration admin";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
