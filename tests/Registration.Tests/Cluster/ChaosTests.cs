@@ -36,6 +36,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 
         _system.StartAuthApi(); // creates the outbox schema
         var silos = new List<SiloProcess>(await Task.WhenAll(_system.StartSiloAsync(), _system.StartSiloAsync()));
+        var starting = new List<Task>();
         StartConsumer();
         StartConsumer();
 
@@ -46,8 +47,8 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
             await Task.Delay(random.Next(500, 1500));
             var fault = random.Next(4) switch
             {
-                0 => await ReplaceSiloAsync(silos, random, kill: true),
-                1 => await ReplaceSiloAsync(silos, random, kill: false),
+                0 when silos.Count > 1 => await ReplaceSiloAsync(silos, starting, random, kill: true),
+                1 when silos.Count > 1 => await ReplaceSiloAsync(silos, starting, random, kill: false),
                 2 => await ReplaceConsumerAsync(random),
                 _ => await BrokerOutageAsync(random),
             };
@@ -55,6 +56,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         var users = await writing;
+        await Task.WhenAll(starting);
         var drain = Stopwatch.StartNew();
         await Eventually.ReturnsAsync(
             () => _system.AuthScalarAsync<long>("SELECT count(*) FROM outbox WHERE status = 'PENDING'"),
@@ -107,17 +109,25 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
             }
 
             await transaction.CommitAsync();
-            await Task.Delay(125);
+            await Task.Delay(250); // about 25 s of writing: time for several faults, silos taking seconds to start
         }
 
         return [.. users];
     }
 
-    /// <summary>One of the two silos killed (SIGKILL) or stopped (SIGTERM), then a new one started: one always runs.</summary>
-    private async Task<string> ReplaceSiloAsync(List<SiloProcess> silos, Random random, bool kill)
+    /// <summary>
+    /// A running silo killed (SIGKILL) or stopped (SIGTERM), and a new one started without waiting for it (a silo
+    /// takes seconds to join): for a while only the others relay, as after a real crash. One is always left.
+    /// </summary>
+    private async Task<string> ReplaceSiloAsync(List<SiloProcess> silos, List<Task> starting, Random random, bool kill)
     {
-        var victim = silos[random.Next(silos.Count)];
-        silos.Remove(victim);
+        SiloProcess victim;
+        lock (silos)
+        {
+            victim = silos[random.Next(silos.Count)];
+            silos.Remove(victim);
+        }
+
         if (kill)
         {
             victim.Kill();
@@ -127,8 +137,17 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
             await victim.StopAsync();
         }
 
-        silos.Add(await _system.StartSiloAsync());
+        starting.Add(StartReplacementAsync(silos));
         return kill ? "silo killed" : "silo stopped";
+    }
+
+    private async Task StartReplacementAsync(List<SiloProcess> silos)
+    {
+        var silo = await _system.StartSiloAsync();
+        lock (silos)
+        {
+            silos.Add(silo);
+        }
     }
 
     private async Task<string> ReplaceConsumerAsync(Random random)
