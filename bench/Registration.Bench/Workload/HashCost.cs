@@ -6,12 +6,11 @@ using Registration.Bench.Reporting;
 namespace Registration.Bench.Workload;
 
 /// <summary>
-/// The cost of one password hash with AuthApi's own hasher (<see cref="PasswordHashing.NewHasher"/>) and its
-/// shipped work factor, measured in the harness one hash at a time: the unit of the registration ceiling.
+/// The cost of one password hash with AuthApi's own hasher (<see cref="PasswordHasher"/>) and its shipped work
+/// factor, measured in the harness one hash at a time: the unit of the registration ceiling.
 /// </summary>
 internal static class HashCost
 {
-    private static readonly object User = new();
 
     /// <returns>
     /// CPU milliseconds per hash of the hashing thread itself (CPU time, unlike wall time, is not inflated by a
@@ -49,12 +48,12 @@ internal static class HashCost
         {
             new Thread(() =>
             {
-                var hasher = PasswordHashing.NewHasher(shipped.HashIterations);
-                hasher.HashPassword(User, RegistrationClient.Password);
+                var hasher = new PasswordHasher(shipped.HashWorkFactor);
+                hasher.Hash(RegistrationClient.Password);
                 start.SignalAndWait(cancellationToken);
                 for (var i = 0; i < hashesPerThread; i++)
                 {
-                    hasher.HashPassword(User, RegistrationClient.Password);
+                    hasher.Hash(RegistrationClient.Password);
                 }
 
                 done.Signal();
@@ -77,10 +76,10 @@ internal static class HashCost
 
     private static (double CpuMs, double WallMs) Measure(ShippedSettings shipped, int samples, CancellationToken cancellationToken)
     {
-        var hasher = PasswordHashing.NewHasher(shipped.HashIterations);
+        var hasher = new PasswordHasher(shipped.HashWorkFactor);
         for (var i = 0; i < 2; i++)
         {
-            hasher.HashPassword(User, RegistrationClient.Password);
+            hasher.Hash(RegistrationClient.Password);
         }
 
         var times = new List<double>(samples);
@@ -89,7 +88,7 @@ internal static class HashCost
         {
             cancellationToken.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
-            hasher.HashPassword(User, RegistrationClient.Password);
+            hasher.Hash(RegistrationClient.Password);
             times.Add(clock.Elapsed.TotalMilliseconds);
         }
 

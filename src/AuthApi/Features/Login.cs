@@ -49,13 +49,13 @@ public static class Login
             new { email },
             cancellationToken: cancellationToken));
 
-        var matches = await hashing.VerifyAsync(user?.PasswordHash ?? hashing.UnknownUserHash, body.Value.Password!, cancellationToken);
-        if (matches is null)
+        var check = await hashing.VerifyAsync(user?.PasswordHash, body.Value.Password!, cancellationToken);
+        if (check is null)
         {
             return Problems.Busy(http);
         }
 
-        if (user is null || matches == false)
+        if (user is null || !check.Matches)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid email or password.");
         }

@@ -94,7 +94,7 @@ public sealed class RegisterTests : IAsyncLifetime
             ("Outbox:RelayEnabled", "false"),
             ("PasswordHashing:MaxConcurrency", "1"),
             ("PasswordHashing:QueueLimit", "0"),
-            ("PasswordHashing:Iterations", "2000000")).CreateClient();
+            ("PasswordHashing:WorkFactor", "14")).CreateClient();
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => http.RegisterAsync(ApiClient.NewEmail(), "a good password")));
 
