@@ -26,6 +26,7 @@ IScenario[] diagnostic =
             ("Consumer__BatchSize", "1"), ("Consumer__Concurrency", "16"), ("Consumer__Prefetch", "64")),
         Variant.Todo("batch100", "batches of up to 100, prefetch 400", ("Consumer__BatchSize", "100"), ("Consumer__Prefetch", "400")),
     ]),
+    new WorkFactorScenario(),
 ];
 var all = standard.Concat(diagnostic).ToList();
 var selected = options.Scenarios.Count == 0

@@ -7,7 +7,7 @@ namespace Registration.Bench;
 /// The settings the services ship with (their appsettings.json), read so that every baseline runs with the
 /// same batch size, concurrency and hashing cost as the service it is compared with.
 /// </summary>
-internal sealed record ShippedSettings(int OutboxBatchSize, int ConsumerConcurrency, int ConsumerBatchSize, int HashIterations, int HashQueueLimit, TimeSpan HashQueueTimeout)
+internal sealed record ShippedSettings(int OutboxBatchSize, int ConsumerConcurrency, int ConsumerBatchSize, int HashWorkFactor, int HashQueueLimit, TimeSpan HashQueueTimeout)
 {
     public static ShippedSettings Load(string root)
     {
@@ -21,7 +21,7 @@ internal sealed record ShippedSettings(int OutboxBatchSize, int ConsumerConcurre
             outbox.GetProperty("BatchSize").GetInt32(),
             consumer.GetProperty("Concurrency").GetInt32(),
             consumer.GetProperty("BatchSize").GetInt32(),
-            hashing.GetProperty("Iterations").GetInt32(),
+            hashing.GetProperty("WorkFactor").GetInt32(),
             hashing.GetProperty("QueueLimit").GetInt32(),
             TimeSpan.Parse(hashing.GetProperty("QueueTimeout").GetString()!, CultureInfo.InvariantCulture));
     }

@@ -6,8 +6,8 @@ using Registration.Bench.Workload;
 namespace Registration.Bench.Scenarios;
 
 /// <summary>
-/// 4. Registration throughput at saturation against the hashing ceiling (cores / CPU time of one hash,
-/// measured in the same run with AuthApi's own hasher and settings), then 4x that rate offered open loop.
+/// 4. Registration throughput at saturation against the hashing ceiling (cores / CPU time of one hash: BCrypt at the
+/// shipped work factor, measured in the same run with AuthApi's own hasher and settings), then 4x that rate offered open loop.
 /// </summary>
 internal sealed class SaturationScenario : IScenario
 {
@@ -21,7 +21,7 @@ internal sealed class SaturationScenario : IScenario
     public string Title => "4. Registration at saturation";
 
     public string Description =>
-        "Ceiling = cores / CPU time of one hash, measured on AuthApi's own hashing threads (`password-hash`, their CPU time from /proc) during the counted window " +
+        "Ceiling = cores / CPU time of one hash (BCrypt at the shipped `PasswordHashing:WorkFactor`), measured on AuthApi's own hashing threads (`password-hash`, their CPU time from /proc) during the counted window " +
         "(CPU time of those threads / registrations answered 201 in the window), so the ratio is the share of all cores that went to hashing. " +
         "For reference, also with the hash measured in the harness on an idle machine (AuthApi's hasher, 10 hashes on one thread right before the phase and 10 right after). " +
         $"Saturation: {4} closed-loop clients per core against AuthApi + TodoService as processes (after a warm-up with the same clients, at least 2 s, until the services' JIT compiler has settled); throughput = 201 answers/s in a {Phase.TotalSeconds:0} s window that starts {Ramp.TotalSeconds:0} s after the clients and ends {Ramp.TotalSeconds:0} s before they stop. " +
@@ -88,6 +88,7 @@ internal sealed class SaturationScenario : IScenario
         m["sat.rate"] = created / elapsed;
         m["sat.ceiling"] = ceiling;
         m["Hash: CPU time of one hash on AuthApi's hashing threads in the window (ms)"] = hashCpuMs;
+        m["Hash: BCrypt work factor (shipped)"] = context.Shipped.HashWorkFactor;
         m["CPU at saturation: AuthApi's hashing threads (% of all cores)"] = 100 * hashing.TotalSeconds / (elapsed * cores);
         var harnessAfter = await HashCost.MeasureAsync(context.Shipped, 10, cancellationToken);
         var harnessCeiling = cores * 1000 / ((harnessBefore.CpuMs + harnessAfter.CpuMs) / 2);

@@ -6,25 +6,27 @@ using Registration.Bench.Reporting;
 namespace Registration.Bench.Workload;
 
 /// <summary>
-/// The cost of one password hash with AuthApi's own hasher (<see cref="PasswordHashing.NewHasher"/>) and its
-/// shipped work factor, measured in the harness one hash at a time: the unit of the registration ceiling.
+/// The cost of one password hash with AuthApi's own hasher (<see cref="PasswordHasher"/>) and its shipped work
+/// factor, measured in the harness one hash at a time: the unit of the registration ceiling.
 /// </summary>
 internal static class HashCost
 {
-    private static readonly object User = new();
-
     /// <returns>
     /// CPU milliseconds per hash of the hashing thread itself (CPU time, unlike wall time, is not inflated by a
     /// busy machine, and nothing else the harness does is counted), and the median wall milliseconds of one hash.
     /// </returns>
-    public static Task<(double CpuMs, double WallMs)> MeasureAsync(ShippedSettings shipped, int samples, CancellationToken cancellationToken)
+    public static Task<(double CpuMs, double WallMs)> MeasureAsync(ShippedSettings shipped, int samples, CancellationToken cancellationToken) =>
+        MeasureAsync(new PasswordHasher(shipped.HashWorkFactor).Hash, samples, cancellationToken);
+
+    /// <summary>The same for any hash function of a password (another work factor, the PBKDF2 hash of before).</summary>
+    public static Task<(double CpuMs, double WallMs)> MeasureAsync(Func<string, string> hash, int samples, CancellationToken cancellationToken)
     {
         var result = new TaskCompletionSource<(double, double)>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
-                result.SetResult(Measure(shipped, samples, cancellationToken));
+                result.SetResult(Measure(hash, samples, cancellationToken));
             }
             catch (Exception ex)
             {
@@ -49,12 +51,12 @@ internal static class HashCost
         {
             new Thread(() =>
             {
-                var hasher = PasswordHashing.NewHasher(shipped.HashIterations);
-                hasher.HashPassword(User, RegistrationClient.Password);
+                var hasher = new PasswordHasher(shipped.HashWorkFactor);
+                hasher.Hash(RegistrationClient.Password);
                 start.SignalAndWait(cancellationToken);
                 for (var i = 0; i < hashesPerThread; i++)
                 {
-                    hasher.HashPassword(User, RegistrationClient.Password);
+                    hasher.Hash(RegistrationClient.Password);
                 }
 
                 done.Signal();
@@ -75,12 +77,11 @@ internal static class HashCost
         }, cancellationToken);
     }
 
-    private static (double CpuMs, double WallMs) Measure(ShippedSettings shipped, int samples, CancellationToken cancellationToken)
+    private static (double CpuMs, double WallMs) Measure(Func<string, string> hash, int samples, CancellationToken cancellationToken)
     {
-        var hasher = PasswordHashing.NewHasher(shipped.HashIterations);
         for (var i = 0; i < 2; i++)
         {
-            hasher.HashPassword(User, RegistrationClient.Password);
+            hash(RegistrationClient.Password);
         }
 
         var times = new List<double>(samples);
@@ -89,7 +90,7 @@ internal static class HashCost
         {
             cancellationToken.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
-            hasher.HashPassword(User, RegistrationClient.Password);
+            hash(RegistrationClient.Password);
             times.Add(clock.Elapsed.TotalMilliseconds);
         }
 

@@ -5,9 +5,9 @@ using Microsoft.Extensions.Options;
 namespace AuthApi.Security;
 
 /// <summary>
-/// ASP.NET Core Identity's PBKDF2-HMAC-SHA512 hasher behind a bounded queue: at most one hash per core
-/// runs, a bounded number wait (oldest first, each at most <see cref="PasswordHashingOptions.QueueTimeout"/>),
-/// and the rest are refused at once (null), so overload becomes a fast 503.
+/// The password hasher (<see cref="PasswordHasher"/>: BCrypt, old PBKDF2 hashes verify-only) behind a bounded queue:
+/// at most one hash per core runs, a bounded number wait (oldest first, each at most
+/// <see cref="PasswordHashingOptions.QueueTimeout"/>), and the rest are refused at once (null), so overload becomes a fast 503.
 /// Hashes run on threads of their own ("password-hash", one per slot, for the life of the service), never on
 /// thread-pool threads: a hash blocks its thread for tens of milliseconds, and with one pool thread per core,
 /// hashes on the pool would leave none for the open registering transactions, the outbox relay and its NOTIFY
@@ -20,8 +20,8 @@ public sealed class PasswordHashing : IDisposable
     /// <summary>The name of the hashing threads (as Linux shows it in /proc/PID/task/TID/comm).</summary>
     public const string ThreadName = "password-hash";
 
-    private static readonly object User = new();
-    private readonly PasswordHasher<object> _hasher;
+    private readonly PasswordHasher _hasher;
+    private readonly Lazy<string> _unknownUserHash;
     private readonly TimeSpan _queueTimeout;
     private readonly int _capacity;
     private readonly BlockingCollection<IHashJob> _jobs = new();
@@ -30,7 +30,10 @@ public sealed class PasswordHashing : IDisposable
     public PasswordHashing(IOptions<PasswordHashingOptions> options)
     {
         var settings = options.Value;
-        _hasher = NewHasher(settings.Iterations);
+        _hasher = new PasswordHasher(settings.WorkFactor);
+        // Verified against when the email is unknown, so that every failed login costs one verification at the
+        // configured work factor. Made by the first job that needs it, on a hashing thread.
+        _unknownUserHash = new Lazy<string>(() => _hasher.Hash(Guid.NewGuid().ToString()));
         var threads = settings.MaxConcurrency > 0 ? settings.MaxConcurrency : Environment.ProcessorCount;
         _capacity = threads + settings.QueueLimit;
         _queueTimeout = settings.QueueTimeout;
@@ -38,30 +41,28 @@ public sealed class PasswordHashing : IDisposable
         {
             new Thread(RunJobs) { IsBackground = true, Name = ThreadName }.Start();
         }
-
-        // Verified against when the email is unknown, so both kinds of failed login cost one hash.
-        UnknownUserHash = _hasher.HashPassword(User, Guid.NewGuid().ToString());
     }
-
-    public string UnknownUserHash { get; }
-
-    /// <summary>The hasher itself, unbounded: PBKDF2-HMAC-SHA512 in ASP.NET Core Identity's V3 format.</summary>
-    public static PasswordHasher<object> NewHasher(int iterations) => new(Options.Create(new PasswordHasherOptions
-    {
-        CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3,
-        IterationCount = iterations,
-    }));
 
     /// <returns>The hash, or null when the service is too busy to compute it now.</returns>
     public Task<string?> HashAsync(string password, CancellationToken cancellationToken) =>
-        RunBoundedAsync(() => _hasher.HashPassword(User, password), cancellationToken);
+        RunBoundedAsync(() => _hasher.Hash(password), cancellationToken);
 
-    /// <returns>Whether the password matches, or null when the service is too busy to check now.</returns>
-    public async Task<bool?> VerifyAsync(string hash, string password, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks a password against an account's stored hash in one job; when the hash is of an old scheme or a lower
+    /// work factor and the password matches, the same job also hashes the password anew.
+    /// </summary>
+    /// <param name="storedHash">The account's hash, or null when there is no such account: then a hash of the current
+    /// scheme and work factor is verified instead, so the answer costs the same.</param>
+    /// <returns>The outcome, or null when the service is too busy to check now.</returns>
+    public Task<PasswordCheck?> VerifyAsync(string? storedHash, string password, CancellationToken cancellationToken) =>
+        RunBoundedAsync(() => Check(storedHash ?? _unknownUserHash.Value, password), cancellationToken);
+
+    private PasswordCheck Check(string storedHash, string password) => _hasher.Verify(storedHash, password) switch
     {
-        var result = await RunBoundedAsync<PasswordVerificationResult?>(() => _hasher.VerifyHashedPassword(User, hash, password), cancellationToken);
-        return result is null ? null : result != PasswordVerificationResult.Failed;
-    }
+        PasswordVerificationResult.Success => new PasswordCheck(true, null),
+        PasswordVerificationResult.SuccessRehashNeeded => new PasswordCheck(true, _hasher.Hash(password)),
+        _ => new PasswordCheck(false, null),
+    };
 
     private async Task<T?> RunBoundedAsync<T>(Func<T> work, CancellationToken cancellationToken)
     {
@@ -90,6 +91,10 @@ public sealed class PasswordHashing : IDisposable
     }
 
     public void Dispose() => _jobs.CompleteAdding();
+
+    /// <param name="Matches">Whether the password is the account's.</param>
+    /// <param name="NewHash">The password's hash in the current scheme and work factor, when the stored one needs replacing.</param>
+    public sealed record PasswordCheck(bool Matches, string? NewHash);
 
     private interface IHashJob
     {

@@ -6,9 +6,12 @@ public sealed class PasswordHashingOptions
 {
     public const string Section = "PasswordHashing";
 
-    /// <summary>PBKDF2-HMAC-SHA512 iterations; never below 100,000.</summary>
-    [Range(100_000, 10_000_000)]
-    public int Iterations { get; set; } = 100_000;
+    /// <summary>
+    /// BCrypt's work factor: a hash takes 2^WorkFactor rounds, so each step doubles its cost (about 72 ms of CPU at 10
+    /// on the 2-core machine of BENCHMARKS.md). 10 is OWASP's minimum.
+    /// </summary>
+    [Range(10, 16, ErrorMessage = "PasswordHashing:WorkFactor must be between 10 (OWASP's minimum for bcrypt) and 16 (each step doubles the cost of a hash).")]
+    public int WorkFactor { get; set; } = 10;
 
     /// <summary>Hashes computed at once; 0 means one per core (hashing is pure CPU).</summary>
     [Range(0, 256)]

@@ -6,14 +6,15 @@ namespace Registration.Tests.Auth;
 /// <summary>The hashing queue on its own: slots, the bounded wait, refusals and cancellation.</summary>
 public sealed class PasswordHashingTests
 {
-    // A few seconds per hash: far longer than the waits below, so they cannot race it.
-    private const int SlowIterations = 4_000_000;
+    // A few seconds per hash (BCrypt doubles its cost with each step; 10 took about 72 ms on the 2-core test
+    // machine): far longer than the waits below, so they cannot race it.
+    private const int SlowWorkFactor = 15;
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
 
-    private static PasswordHashing Create(int slots, int queueLimit, TimeSpan queueTimeout, int iterations = SlowIterations) =>
+    private static PasswordHashing Create(int slots, int queueLimit, TimeSpan queueTimeout, int workFactor = SlowWorkFactor) =>
         new(Options.Create(new PasswordHashingOptions
         {
-            Iterations = iterations,
+            WorkFactor = workFactor,
             MaxConcurrency = slots,
             QueueLimit = queueLimit,
             QueueTimeout = queueTimeout,
@@ -22,13 +23,14 @@ public sealed class PasswordHashingTests
     [Fact]
     public async Task Hash_verifies_against_its_password_only()
     {
-        using var hashing = Create(2, 4, TimeSpan.FromSeconds(30), iterations: 100_000);
+        using var hashing = Create(2, 4, TimeSpan.FromSeconds(30), workFactor: 10);
 
         var hash = await hashing.HashAsync("a good password", CancellationToken.None).WaitAsync(Bound);
 
         Assert.NotNull(hash);
-        Assert.True(await hashing.VerifyAsync(hash, "a good password", CancellationToken.None).WaitAsync(Bound));
-        Assert.False(await hashing.VerifyAsync(hash, "another password", CancellationToken.None).WaitAsync(Bound));
+        Assert.Equal(new(true, null), await hashing.VerifyAsync(hash, "a good password", CancellationToken.None).WaitAsync(Bound));
+        Assert.Equal(new(false, null), await hashing.VerifyAsync(hash, "another password", CancellationToken.None).WaitAsync(Bound));
+        Assert.Equal(new(false, null), await hashing.VerifyAsync(null, "a good password", CancellationToken.None).WaitAsync(Bound));
     }
 
     [Fact]
@@ -49,7 +51,7 @@ public sealed class PasswordHashingTests
     {
         // The first job must be taken by the (lowest-priority) hashing thread within the timeout, and still be running
         // when the second one gives up: a few seconds of waiting against a hash several times longer.
-        using var hashing = Create(1, 1, TimeSpan.FromSeconds(2), iterations: 10_000_000);
+        using var hashing = Create(1, 1, TimeSpan.FromSeconds(2), workFactor: 16);
         var running = hashing.HashAsync("first", CancellationToken.None);
 
         var waited = await hashing.HashAsync("second", CancellationToken.None).WaitAsync(Bound);

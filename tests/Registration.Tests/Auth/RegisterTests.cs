@@ -93,7 +93,7 @@ public sealed class RegisterTests : IAsyncLifetime
         var http = _system.StartAuthApi(
             ("PasswordHashing:MaxConcurrency", "1"),
             ("PasswordHashing:QueueLimit", "0"),
-            ("PasswordHashing:Iterations", "2000000")).CreateClient();
+            ("PasswordHashing:WorkFactor", "14")).CreateClient();
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => http.RegisterAsync(ApiClient.NewEmail(), "a good password")));
 
