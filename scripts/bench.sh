@@ -25,14 +25,16 @@ started=$(date +%s)
 # infra.sh keeps its data in this checkout's .data/; when PostgreSQL and RabbitMQ already answer (e.g. started
 # from another checkout of the repository) they are used as they are.
 if psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qtAc 'SELECT 1' >/dev/null 2>&1 \
-   && curl -fsS -u guest:guest "http://127.0.0.1:$RABBIT_MGMT_PORT/api/overview" >/dev/null 2>&1; then
-  echo "bench: PostgreSQL (127.0.0.1:$PG_PORT) and RabbitMQ (management :$RABBIT_MGMT_PORT) already running"
+   && curl -fsS -u guest:guest "http://127.0.0.1:$RABBIT_MGMT_PORT/api/overview" >/dev/null 2>&1 \
+   && redis-cli -h 127.0.0.1 -p "${BENCH_REDIS_PORT:-6380}" ping >/dev/null 2>&1; then
+  echo "bench: PostgreSQL (127.0.0.1:$PG_PORT), RabbitMQ (management :$RABBIT_MGMT_PORT) and Redis already running"
 else
   "$ROOT/scripts/infra.sh" start
 fi
 
 echo "bench: building (Release)"
 dotnet build "$ROOT/bench/Registration.Bench/Registration.Bench.csproj" -c Release -nologo -clp:ErrorsOnly -v q
+dotnet build "$ROOT/Silo/Silo.csproj" -c Release -nologo -clp:ErrorsOnly -v q # the relay; the bench starts it as a process
 
 commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no -- . ':!BENCHMARKS.md' 2>/dev/null)" ]; then

@@ -30,7 +30,7 @@ internal sealed class RelayDrainScenario : IScenario
     [
         new("relay.rate", "Relay drain rate", "events/s", "relay.baseline", "raw confirmed publish", ">= 50% of baseline and >= 10,000/s",
             (value, _, ratio) => ratio >= 0.5 && value >= 10_000),
-        new("relay.cpu", "AuthApi CPU per 1,000 relayed events", "ms", "relay.baseline.cpu", "harness CPU per 1,000 raw publishes", "(none)", null),
+        new("relay.cpu", "Silo CPU per 1,000 relayed events", "ms", "relay.baseline.cpu", "harness CPU per 1,000 raw publishes", "(none)", null),
     ];
 
     public async Task<Measurements> RunOnceAsync(BenchContext context, Sandbox sandbox, int run, CancellationToken cancellationToken)
