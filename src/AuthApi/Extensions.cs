@@ -18,7 +18,7 @@ public static class Extensions
         builder.AddOutboxWriter();
         builder.AddClusterConnection();
         builder.Services.AddSingleton<RelayWake>();
-        builder.Services.AddSingleton<IPartitionDirectory, RelayPartitions>();
+        builder.Services.AddSingleton<IOrleansDirectory, OrleansDirectory>();
         builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PasswordHashing>();
         builder.Services.AddSingleton<TokenIssuer>();

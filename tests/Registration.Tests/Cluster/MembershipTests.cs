@@ -40,7 +40,7 @@ public sealed class MembershipTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Admin_cluster_view_shows_each_partitions_silo_and_epoch_and_the_move_when_a_silo_is_killed()
+    public async Task Admin_cluster_view_shows_the_silos_each_partitions_silo_and_epoch_and_the_move_when_a_silo_is_killed()
     {
         var api = _system.StartAuthApi(FastCluster.Settings);
         var admin = api.CreateClient();
@@ -56,12 +56,24 @@ public sealed class MembershipTests : IAsyncLifetime
             "16 live partitions spread over both silos", TimeSpan.FromSeconds(30));
         Assert.Equal(16, view.Partitions!.Count);
         Assert.All(view.Partitions!, p => Assert.True(p.Token >= 1, "each activation took an epoch"));
+        view = await Eventually.ReturnsAsync(
+            async () => (await admin.GetFromJsonAsync<ClusterAdminApi.ClusterView>("/api/v1/admin/cluster"))!,
+            v => v.Silos!.Count(s => s.Status == "Active") == 2, "both silos listed active");
+        foreach (var silo in new[] { survivor, victim })
+        {
+            var listed = Assert.Single(view.Silos!, s => s.Address.StartsWith(silo.SiloEndpoint, StringComparison.Ordinal));
+            Assert.True(listed.Activations >= 1, $"the silo's activations include its relay grains ({listed.Activations})");
+        }
 
         victim.Kill();
         view = await Eventually.ReturnsAsync(
             async () => (await admin.GetFromJsonAsync<ClusterAdminApi.ClusterView>("/api/v1/admin/cluster"))!,
             v => v.Partitions!.All(p => p.Live && p.Owner!.StartsWith(survivor.SiloEndpoint, StringComparison.Ordinal)),
             "every partition on the surviving silo", TimeSpan.FromSeconds(30));
+        await Eventually.ReturnsAsync(
+            async () => (await admin.GetFromJsonAsync<ClusterAdminApi.ClusterView>("/api/v1/admin/cluster"))!,
+            v => v.Silos!.Any(s => s.Address.StartsWith(victim.SiloEndpoint, StringComparison.Ordinal) && s.Status == "Dead"),
+            "the killed silo listed dead");
     }
 
     [Fact]
