@@ -24,21 +24,7 @@ public sealed class RelayCluster : IAsyncDisposable
     public static async Task<RelayCluster> StartAsync(TestSystem system, short silos = 2, params (string Key, string? Value)[] overrides)
     {
         var builder = new InProcessTestClusterBuilder(silos);
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Database"] = TestSettings.PostgresConnectionString(system.AuthDatabase, system.AuthDatabaseProxy.Port),
-            ["RabbitMq:Host"] = "127.0.0.1",
-            ["RabbitMq:Port"] = system.BrokerProxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["RabbitMq:VirtualHost"] = system.VirtualHost,
-            ["RabbitMq:UserName"] = TestSettings.RabbitUser,
-            ["RabbitMq:Password"] = TestSettings.RabbitPassword,
-            ["RabbitMq:ClientName"] = "silo",
-            ["Outbox:PollInterval"] = "00:00:00.200",
-            ["Outbox:RetryInitialDelay"] = "00:00:00.100",
-            ["Outbox:RetryMaxDelay"] = "00:00:01",
-            ["Outbox:KeepAlivePeriod"] = "00:00:02",
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
+        var settings = system.SiloSettings();
         foreach (var (key, value) in overrides)
         {
             settings[key] = value;

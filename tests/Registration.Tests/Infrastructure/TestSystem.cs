@@ -81,26 +81,7 @@ public sealed class TestSystem : IAsyncDisposable
     /// </summary>
     public async Task<SiloProcess> StartSiloAsync(params (string Key, string? Value)[] overrides)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Database"] = TestSettings.PostgresConnectionString(AuthDatabase, AuthDatabaseProxy.Port),
-            ["ConnectionStrings:Redis"] = TestSettings.Redis,
-            ["Orleans:ClusterId"] = ClusterId,
-            ["Orleans:ServiceId"] = ClusterId,
-            ["Orleans:MinimumReminderPeriod"] = "00:00:01",
-            ["RabbitMq:Host"] = "127.0.0.1",
-            ["RabbitMq:Port"] = BrokerProxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["RabbitMq:VirtualHost"] = VirtualHost,
-            ["RabbitMq:UserName"] = TestSettings.RabbitUser,
-            ["RabbitMq:Password"] = TestSettings.RabbitPassword,
-            ["RabbitMq:ClientName"] = "silo",
-            ["Outbox:PollInterval"] = "00:00:00.200",
-            ["Outbox:RetryInitialDelay"] = "00:00:00.100",
-            ["Outbox:RetryMaxDelay"] = "00:00:01",
-            ["Outbox:KeepAlivePeriod"] = "00:00:02",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:Registration"] = "Information",
-        };
+        var settings = SiloSettings();
         foreach (var (key, value) in overrides)
         {
             settings[key] = value;
@@ -111,6 +92,28 @@ public sealed class TestSystem : IAsyncDisposable
         await silo.WaitReadyAsync();
         return silo;
     }
+
+    /// <summary>A silo's settings for this system: its database and broker through the shared proxies, short relay timings.</summary>
+    public Dictionary<string, string?> SiloSettings() => new()
+    {
+        ["ConnectionStrings:Database"] = TestSettings.PostgresConnectionString(AuthDatabase, AuthDatabaseProxy.Port),
+        ["ConnectionStrings:Redis"] = TestSettings.Redis,
+        ["Orleans:ClusterId"] = ClusterId,
+        ["Orleans:ServiceId"] = ClusterId,
+        ["Orleans:MinimumReminderPeriod"] = "00:00:01",
+        ["RabbitMq:Host"] = "127.0.0.1",
+        ["RabbitMq:Port"] = BrokerProxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["RabbitMq:VirtualHost"] = VirtualHost,
+        ["RabbitMq:UserName"] = TestSettings.RabbitUser,
+        ["RabbitMq:Password"] = TestSettings.RabbitPassword,
+        ["RabbitMq:ClientName"] = "silo",
+        ["Outbox:PollInterval"] = "00:00:00.200",
+        ["Outbox:RetryInitialDelay"] = "00:00:00.100",
+        ["Outbox:RetryMaxDelay"] = "00:00:01",
+        ["Outbox:KeepAlivePeriod"] = "00:00:02",
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:Registration"] = "Information",
+    };
 
     /// <summary>A silo whose relays are connected to the broker (start AuthApi first: it creates the outbox schema).</summary>
     public async Task<SiloProcess> StartRelayingSiloAsync(params (string Key, string? Value)[] overrides)
