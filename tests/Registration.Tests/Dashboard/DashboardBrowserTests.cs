@@ -53,6 +53,8 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("auth-members")).ToContainTextAsync(auth.InstanceId(), new() { Timeout = 20_000 });
         await Assertions.Expect(page.GetByTestId("todo-members").GetByTestId("member")).ToHaveCountAsync(1, CountWait);
         await Assertions.Expect(page.GetByTestId("partition")).ToHaveCountAsync(16, CountWait);
+        await Assertions.Expect(page.GetByTestId("silo")).ToHaveCountAsync(1, CountWait);
+        await Assertions.Expect(page.GetByTestId("silo")).ToContainTextAsync("Active", new() { Timeout = 20_000 });
         await Assertions.Expect(page.GetByTestId("kpi-sent-minute")).ToHaveTextAsync("0", TextWait);
         await Assertions.Expect(page.GetByTestId("dead-letters-empty")).ToBeVisibleAsync(VisibleWait);
 

@@ -100,11 +100,15 @@
       const tile = el('div', { className: 'partition' + (p.live ? '' : ' free'), testid: 'partition', title: p.owner || 'no owner' },
         el('strong', {}, `P${p.partition}`),
         el('span', { className: 'mono' }, p.live ? shortId(p.owner) : 'free'),
-        el('span', { className: 'muted' }, `token ${p.token}`));
+        el('span', { className: 'muted' }, `epoch ${p.token}`));
       if (p.live && p.owner) tile.style.background = ownerColors[owners.indexOf(p.owner) % ownerColors.length];
       return tile;
     });
     $('partitions').replaceChildren(...(tiles.length ? tiles : [el('p', { className: 'empty' }, 'No partitions yet.')]));
+    const silos = (state.auth.cluster.data && state.auth.cluster.data.silos) || [];
+    $('silos').replaceChildren(...silos.map(s => el('li', { testid: 'silo', className: s.status === 'Active' ? '' : 'muted' },
+      el('span', { className: 'mono', title: s.address }, s.address), ` ${s.status}`,
+      s.activations == null ? '' : `, ${s.activations} activations`)));
   }
 
   function renderConsumerInstances(state) {
