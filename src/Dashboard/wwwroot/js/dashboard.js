@@ -41,6 +41,8 @@
   const ms = v => (v == null ? '–' : v >= 1000 ? (v / 1000).toFixed(2) + ' s' : Math.round(v) + ' ms');
   const seconds = v => (v == null ? '–' : v >= 120 ? Math.round(v / 60) + ' min' : v.toFixed(1) + ' s');
   const latency = l => (l && l.p50 != null ? `${ms(l.p50)} / ${ms(l.p99)}` : '–');
+  // An Orleans silo address "S10.0.0.5:11111:155303633" as host:port (the last part is the silo's generation).
+  const siloLabel = address => (address || '').replace(/^S/, '').replace(/:\d+$/, '');
   const shortId = id => (id && id.length > 28 ? id.slice(0, 12) + '…' + id.slice(-8) : id || '–');
   const time = iso => (iso ? new Date(iso).toLocaleTimeString('en-GB') : '–');
 
@@ -99,7 +101,7 @@
     const tiles = partitions.map(p => {
       const tile = el('div', { className: 'partition' + (p.live ? '' : ' free'), testid: 'partition', title: p.owner || 'no owner' },
         el('strong', {}, `P${p.partition}`),
-        el('span', { className: 'mono' }, p.live ? shortId(p.owner) : 'free'),
+        el('span', { className: 'mono' }, p.live ? siloLabel(p.owner) : 'free'),
         el('span', { className: 'muted' }, `epoch ${p.token}`));
       if (p.live && p.owner) tile.style.background = ownerColors[owners.indexOf(p.owner) % ownerColors.length];
       return tile;
