@@ -12,6 +12,8 @@ public interface IOutboxRelayGrain : IGrainWithIntegerKey
     [OneWay]
     Task Wake();
 
+    /// <summary>Where the relay runs and its epoch; answered even while a relay step runs.</summary>
+    [AlwaysInterleave]
     Task<RelayPartitionState> GetStateAsync();
 }
 

@@ -5,41 +5,36 @@ using Registration.Messaging.Outbox;
 namespace Registration.Silo;
 
 /// <summary>
-/// Activates every partition's relay once the silo runs; each activation registers its keep-alive reminder, which
-/// brings the relay back from then on. Until every partition answered (the outbox schema may not exist yet, the
-/// database may be down) it tries again every few seconds.
+/// Keeps every partition's relay active: once the silo runs, and every few seconds after, it calls each partition's
+/// grain, which (re)activates it where <c>PartitionPlacement</c> puts it. So a partition whose silo died is back
+/// within seconds even if no registration wakes it and its reminder (at least a minute apart by default) has not
+/// ticked yet; it also starts the relays once the outbox schema exists when the silo started before AuthApi.
 /// </summary>
 public sealed partial class RelayStarter(IGrainFactory grains, IHostApplicationLifetime lifetime, IOptions<OutboxOptions> options, ILogger<RelayStarter> logger) : BackgroundService
 {
-    public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await Task.Delay(Timeout.Infinite, lifetime.ApplicationStarted).ContinueWith(_ => { }, TaskScheduler.Default);
-        var partitions = Enumerable.Range(0, options.Value.Partitions).ToList();
-        while (partitions.Count > 0 && !stoppingToken.IsCancellationRequested)
+        using var started = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStarted);
+        await Task.Delay(Timeout.Infinite, started.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        while (!stoppingToken.IsCancellationRequested)
         {
-            var started = await Task.WhenAll(partitions.Select(async p =>
+            await Task.WhenAll(Enumerable.Range(0, options.Value.Partitions).Select(async partition =>
             {
                 try
                 {
-                    await grains.GetGrain<IOutboxRelayGrain>(p).GetStateAsync().WaitAsync(stoppingToken);
-                    return p;
+                    await grains.GetGrain<IOutboxRelayGrain>(partition).GetStateAsync().WaitAsync(stoppingToken);
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    LogNotStarted(p, ex.Message);
-                    return -1;
+                    LogNotStarted(partition, ex.Message);
                 }
             }));
-            partitions.RemoveAll(started.Contains);
-            if (partitions.Count > 0)
-            {
-                await Task.Delay(RetryDelay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
+            await Task.Delay(Interval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Relay of outbox partition {Partition} not started yet, retrying: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Relay of outbox partition {Partition} not reachable, retrying: {Reason}")]
     private partial void LogNotStarted(int partition, string reason);
 }

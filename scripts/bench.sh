@@ -26,7 +26,7 @@ started=$(date +%s)
 # from another checkout of the repository) they are used as they are.
 if psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qtAc 'SELECT 1' >/dev/null 2>&1 \
    && curl -fsS -u guest:guest "http://127.0.0.1:$RABBIT_MGMT_PORT/api/overview" >/dev/null 2>&1 \
-   && redis-cli -h 127.0.0.1 -p "${BENCH_REDIS_PORT:-6380}" ping >/dev/null 2>&1; then
+   && redis-cli -h 127.0.0.1 -p "${REDIS_PORT:-6380}" ping >/dev/null 2>&1; then
   echo "bench: PostgreSQL (127.0.0.1:$PG_PORT), RabbitMQ (management :$RABBIT_MGMT_PORT) and Redis already running"
 else
   "$ROOT/scripts/infra.sh" start

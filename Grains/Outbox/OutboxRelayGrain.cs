@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using RabbitMQ.Client;
 using Registration.Messaging.Outbox;
-using Registration.ServiceDefaults.Data;
 
 namespace Registration.Grains.Outbox;
 
@@ -30,7 +29,7 @@ public sealed partial class OutboxRelayGrain(
 {
     public const string KeepAliveReminder = "keep-alive";
 
-    private EpochFence _fence = null!;
+    private EpochFence? _fence;
     private IChannel? _channel;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -47,56 +46,60 @@ public sealed partial class OutboxRelayGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         await CloseChannelAsync();
-        LogDeactivated(_fence.Partition, _fence.Epoch, reason.Description);
+        if (_fence is not null)
+        {
+            LogDeactivated(_fence.Partition, _fence.Epoch, reason.Description);
+        }
     }
 
-    public Task Wake() => DrainAsync(CancellationToken.None);
+    /// <summary>One batch at once (the latency path); a backlog is left to the timer, whose ticks end with the activation.</summary>
+    public Task Wake() => DrainAsync(maxBatches: 1, CancellationToken.None);
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
 
     public Task<RelayPartitionState> GetStateAsync() =>
-        Task.FromResult(new RelayPartitionState(_fence.Partition, _fence.Epoch, silo.SiloAddress.ToString()));
+        Task.FromResult(new RelayPartitionState(_fence!.Partition, _fence.Epoch, silo.SiloAddress.ToString()));
 
-    private Task TickAsync(CancellationToken cancellationToken)
+    /// <summary>Drains, then moves to the silo that owns the partition now if that is another one.</summary>
+    private async Task TickAsync(CancellationToken cancellationToken)
     {
+        await DrainAsync(int.MaxValue, cancellationToken);
         var live = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
-        if (live.Count > 0 && !PartitionPlacement.OwnerOf(_fence.Partition, live).Equals(silo.SiloAddress))
+        if (live.Count > 0 && !PartitionPlacement.OwnerOf(_fence!.Partition, live).Equals(silo.SiloAddress))
         {
             LogMoving(_fence.Partition);
             this.MigrateOnIdle();
-            return Task.CompletedTask;
         }
-
-        return DrainAsync(cancellationToken);
     }
 
-    /// <summary>Relays batches until the partition has no due rows, a publish failed, or this activation was fenced.</summary>
-    private async Task DrainAsync(CancellationToken cancellationToken)
+    /// <summary>Relays batches until the partition has no due rows, a publish failed, this activation was fenced, or <paramref name="maxBatches"/> ran.</summary>
+    private async Task DrainAsync(int maxBatches, CancellationToken cancellationToken)
     {
+        var fence = _fence!;
         var batchSize = options.Value.BatchSize;
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            for (var batch = 0; batch < maxBatches && !cancellationToken.IsCancellationRequested; batch++)
             {
+                if (_channel is { IsOpen: false })
+                {
+                    await CloseChannelAsync(); // lost while idle: a new one, rather than failing a whole batch on it
+                }
+
                 _channel ??= await broker.OpenChannelAsync(batchSize, cancellationToken);
                 var started = Stopwatch.GetTimestamp();
-                var result = await relay.RelayBatchAsync(_channel, _fence, cancellationToken);
+                var result = await relay.RelayBatchAsync(_channel, fence, cancellationToken);
                 metrics.Relayed(result, Stopwatch.GetElapsedTime(started));
                 if (result.Fenced > 0)
                 {
-                    LogFenced(_fence.Partition, _fence.Epoch, result.Fenced);
+                    LogFenced(fence.Partition, fence.Epoch, result.Fenced);
                     DeactivateOnIdle();
                     return;
                 }
 
                 if (result.Failed > 0)
                 {
-                    LogPublishFailed(_fence.Partition, result.Failed, result.FirstError);
-                    if (_channel is { IsOpen: false })
-                    {
-                        await CloseChannelAsync();
-                    }
-
+                    LogPublishFailed(fence.Partition, result.Failed, result.FirstError);
                     return;
                 }
 
@@ -106,10 +109,11 @@ public sealed partial class OutboxRelayGrain(
                 }
             }
         }
-        catch (Exception ex) when (DatabaseFailures.IsTransient(ex) || ex is RabbitMQ.Client.Exceptions.RabbitMQClientException or System.Net.Sockets.SocketException or TimeoutException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // The next tick or wake tries again; broker trouble is also shown by RelayBroker in readiness.
-            LogStepFailed(_fence.Partition, ex.Message);
+            // Database or broker trouble, or anything unforeseen: the next tick or wake tries again on a new
+            // channel (broker trouble also shows in the silo's readiness). Nothing is marked, so nothing is lost.
+            LogStepFailed(fence.Partition, ex.Message);
             await CloseChannelAsync();
         }
     }

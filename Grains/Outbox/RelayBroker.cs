@@ -39,9 +39,10 @@ public sealed partial class RelayBroker(RabbitMqConnector connector, BrokerStatu
                 _connection = null;
             }
 
+            IConnection? connection = null;
             try
             {
-                var connection = await connector.ConnectAsync(WorkerName, cancellationToken);
+                connection = await connector.ConnectAsync(WorkerName, cancellationToken);
                 await using (var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken))
                 {
                     await BrokerTopology.DeclareAsync(channel, cancellationToken);
@@ -61,6 +62,11 @@ public sealed partial class RelayBroker(RabbitMqConnector connector, BrokerStatu
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 status.Disconnected(WorkerName, ex.Message);
+                if (connection is not null)
+                {
+                    await connection.DisposeAsync();
+                }
+
                 throw;
             }
         }

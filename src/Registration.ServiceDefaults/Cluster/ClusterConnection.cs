@@ -62,8 +62,14 @@ public sealed partial class ClusterConnection(IConfiguration configuration, ILog
         await base.StopAsync(cancellationToken);
         if (_client is not null)
         {
-            await _client.StopAsync(cancellationToken);
-            _client.Dispose();
+            try
+            {
+                await _client.StopAsync(cancellationToken);
+            }
+            finally
+            {
+                _client.Dispose();
+            }
         }
     }
 

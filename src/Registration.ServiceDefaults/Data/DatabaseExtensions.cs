@@ -40,7 +40,7 @@ public static class DatabaseExtensions
             }
 
             // No session state outlives a use of a pooled connection here (SET LOCAL only; the migrator unlocks its
-            // advisory lock; the outbox listener's connection goes back to the pool only when the service stops), so
+            // advisory lock), so
             // the reset statements Npgsql would otherwise send on every reuse are pure overhead.
             // "No Reset On Close" in the connection string overrides this.
             if (!given.ContainsKey("No Reset On Close"))

@@ -16,7 +16,7 @@ public sealed class LoginHashUpgradeTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _system = await TestSystem.CreateAsync();
-        _http = _system.StartAuthApi(("Outbox:RelayEnabled", "false")).CreateClient();
+        _http = _system.StartAuthApi().CreateClient();
     }
 
     public async Task DisposeAsync() => await _system.DisposeAsync();
@@ -45,7 +45,7 @@ public sealed class LoginHashUpgradeTests : IAsyncLifetime
     public async Task Login_upgrades_a_hash_of_a_lower_work_factor_and_never_lowers_one()
     {
         var user = await _http.RegisterOkAsync("raised@example.com", "a good password");
-        var raised = _system.StartAuthApi(("Outbox:RelayEnabled", "false"), ("PasswordHashing:WorkFactor", "11")).CreateClient();
+        var raised = _system.StartAuthApi(("PasswordHashing:WorkFactor", "11")).CreateClient();
 
         await raised.LoginAsync(user.Email, "a good password");
 
