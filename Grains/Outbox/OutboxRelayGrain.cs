@@ -90,7 +90,7 @@ public sealed partial class OutboxRelayGrain(
                 var started = Stopwatch.GetTimestamp();
                 var result = await relay.RelayBatchAsync(_channel, fence, cancellationToken);
                 metrics.Relayed(result, Stopwatch.GetElapsedTime(started));
-                if (result.Fenced > 0)
+                if (result.WasSuperseded || result.Fenced > 0)
                 {
                     LogFenced(fence.Partition, fence.Epoch, result.Fenced);
                     DeactivateOnIdle();
@@ -136,7 +136,7 @@ public sealed partial class OutboxRelayGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Relay of outbox partition {Partition} moves to the silo that owns the partition now")]
     private partial void LogMoving(short partition);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Relay of outbox partition {Partition} was fenced (epoch {Epoch} is no longer current): {Count} confirmed events left to the newer activation; deactivating")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Relay of outbox partition {Partition} was fenced (epoch {Epoch} is no longer current; {Count} confirmed events left to the newer activation); deactivating")]
     private partial void LogFenced(short partition, long epoch, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox partition {Partition}: {Count} events not confirmed, kept PENDING with backoff: {Error}")]

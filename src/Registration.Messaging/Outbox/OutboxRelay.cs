@@ -12,17 +12,17 @@ namespace Registration.Messaging.Outbox;
 /// </summary>
 public sealed partial class OutboxRelay(NpgsqlDataSource dataSource, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger)
 {
-    public async Task<RelayResult> RelayBatchAsync(IChannel channel, Fence fence, CancellationToken cancellationToken)
+    public async Task<RelayResult> RelayBatchAsync(IChannel channel, EpochFence fence, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (fence.Partitions.Count == 0)
-        {
-            return new RelayResult(0, 0, 0, null);
-        }
-
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var rows = await OutboxStore.ClaimAsync(connection, transaction, fence.Partitions, settings.BatchSize, cancellationToken);
+        if (!await OutboxStore.HoldEpochAsync(connection, transaction, fence, cancellationToken))
+        {
+            return RelayResult.Superseded; // a newer activation took the partition: publish nothing
+        }
+
+        var rows = await OutboxStore.ClaimAsync(connection, transaction, [fence.Partition], settings.BatchSize, cancellationToken);
         if (rows.Count == 0)
         {
             return new RelayResult(0, 0, 0, null);
@@ -58,5 +58,10 @@ public sealed partial class OutboxRelay(NpgsqlDataSource dataSource, IOptions<Ou
 /// <param name="FirstError">The error of the first failed row, if any.</param>
 public readonly record struct RelayResult(int Claimed, int Sent, int Fenced, string? FirstError)
 {
+    /// <summary>The step found its epoch replaced before it claimed anything.</summary>
+    public static RelayResult Superseded { get; } = new(0, 0, 0, null) { WasSuperseded = true };
+
+    public bool WasSuperseded { get; private init; }
+
     public int Failed => Claimed - Sent - Fenced;
 }

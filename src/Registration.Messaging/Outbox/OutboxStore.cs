@@ -54,6 +54,17 @@ public static class OutboxStore
     }
 
     /// <summary>
+    /// Whether the fence's epoch is still its partition's, share-locking that row for the rest of the transaction: a
+    /// newer activation cannot take the partition while this step runs, and a superseded one publishes nothing.
+    /// </summary>
+    public static async Task<bool> HoldEpochAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, EpochFence fence, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT epoch FROM outbox_epochs WHERE partition = @partition FOR SHARE", connection, transaction);
+        command.Parameters.AddWithValue("partition", fence.Partition);
+        return await command.ExecuteScalarAsync(cancellationToken) is long epoch && epoch == fence.Epoch;
+    }
+
+    /// <summary>
     /// Marks confirmed rows SENT and failed rows still PENDING with their error and next attempt, in one
     /// round trip, but only rows of partitions the <paramref name="fence"/> still holds: a relay that lost a
     /// partition changes nothing there (the new owner publishes those rows again).
@@ -62,7 +73,7 @@ public static class OutboxStore
     public static async Task<int> RecordAsync(
         NpgsqlConnection connection,
         NpgsqlTransaction transaction,
-        Fence fence,
+        EpochFence fence,
         IReadOnlyList<long> confirmed,
         IReadOnlyList<PublishFailure> failures,
         CancellationToken cancellationToken)
@@ -71,8 +82,8 @@ public static class OutboxStore
         var sent = new NpgsqlBatchCommand(
             $"""
             UPDATE outbox AS o SET status = 'SENT', sent_at = now(), last_error = NULL
-            FROM {fence.Table}
-            WHERE o.id = ANY(@ids) AND o.status = 'PENDING' AND {fence.Holds}
+            FROM {EpochFence.Table}
+            WHERE o.id = ANY(@ids) AND o.status = 'PENDING' AND {EpochFence.Holds}
             """);
         sent.Parameters.AddWithValue("ids", confirmed.ToArray());
         fence.AddTo(sent.Parameters);
@@ -84,8 +95,8 @@ public static class OutboxStore
                 $"""
                 UPDATE outbox AS o
                 SET attempts = o.attempts + 1, last_error = f.error, next_attempt_at = now() + f.delay
-                FROM unnest(@ids, @errors, @delays) AS f(id, error, delay), {fence.Table}
-                WHERE o.id = f.id AND o.status = 'PENDING' AND {fence.Holds}
+                FROM unnest(@ids, @errors, @delays) AS f(id, error, delay), {EpochFence.Table}
+                WHERE o.id = f.id AND o.status = 'PENDING' AND {EpochFence.Holds}
                 """);
             failed.Parameters.AddWithValue("ids", failures.Select(f => f.RowId).ToArray());
             failed.Parameters.AddWithValue("errors", failures.Select(f => f.Error).ToArray());
@@ -101,33 +112,19 @@ public static class OutboxStore
 
 public sealed record PublishFailure(long RowId, string Error, TimeSpan RetryAfter);
 
-/// <summary>What entitles a relay to change the rows of its partitions, checked inside every update it makes.</summary>
-public abstract record Fence
-{
-    public abstract IReadOnlyCollection<short> Partitions { get; }
-
-    /// <summary>The table joined to <c>outbox AS o</c> to check the fence.</summary>
-    internal abstract string Table { get; }
-
-    /// <summary>The condition that holds only while the fence does.</summary>
-    internal abstract string Holds { get; }
-
-    internal abstract void AddTo(NpgsqlParameterCollection parameters);
-}
-
 /// <summary>
 /// The epoch a relay grain's activation took for its partition (see outbox_epochs): a newer activation of
 /// the same partition raised it, so an older or duplicate activation changes nothing.
 /// </summary>
-public sealed record EpochFence(short Partition, long Epoch) : Fence
+public sealed record EpochFence(short Partition, long Epoch)
 {
-    public override IReadOnlyCollection<short> Partitions => [Partition];
+    /// <summary>The table joined to <c>outbox AS o</c> to check the fence.</summary>
+    internal const string Table = "outbox_epochs AS e";
 
-    internal override string Table => "outbox_epochs AS e";
+    /// <summary>The condition that holds only while the fence does.</summary>
+    internal const string Holds = "e.partition = o.partition AND e.partition = @partition AND e.epoch = @epoch";
 
-    internal override string Holds => "e.partition = o.partition AND e.partition = @partition AND e.epoch = @epoch";
-
-    internal override void AddTo(NpgsqlParameterCollection parameters)
+    internal void AddTo(NpgsqlParameterCollection parameters)
     {
         parameters.AddWithValue("partition", Partition);
         parameters.AddWithValue("epoch", Epoch);

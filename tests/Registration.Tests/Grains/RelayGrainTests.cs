@@ -84,8 +84,9 @@ public sealed class RelayGrainTests : IAsyncLifetime
         var current = await grain.GetStateAsync();
         Assert.True(current.Epoch >= stale.Epoch + 2, $"a new activation took a newer epoch than {stale.Epoch + 1} (now {current.Epoch})");
         Assert.Equal(await EpochAsync(partition), current.Epoch);
+        // The stale activation finds its epoch replaced before it claims anything: it publishes nothing and steps aside.
         var copies = (await _system.DrainAsync(audit)).Count(m => m.BasicProperties.MessageId == row.EventId.ToString());
-        Assert.True(copies >= 2, $"the stale activation published, was fenced, and the new one published again (copies: {copies})");
+        Assert.Equal(1, copies);
     }
 
     [Fact]
