@@ -10,80 +10,48 @@ namespace Registration.Grains.Outbox;
 /// Opened on first use and again after it was lost; the topology is declared on every new connection. Broker
 /// trouble reaches the grain that asked as an exception for that step, and shows in readiness.
 /// </summary>
-public sealed partial class RelayBroker(RabbitMqConnector connector, BrokerStatus status, ILogger<RelayBroker> logger) : IAsyncDisposable
+public sealed partial class RelayBroker : IAsyncDisposable
 {
     public const string WorkerName = "outbox-relay";
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private IConnection? _connection;
+    private readonly SharedBrokerConnection _connection;
+    private readonly BrokerStatus _status;
+    private readonly ILogger<RelayBroker> _logger;
+
+    public RelayBroker(RabbitMqConnector connector, BrokerStatus status, ILogger<RelayBroker> logger)
+    {
+        (_status, _logger) = (status, logger);
+        _connection = new SharedBrokerConnection(connector, WorkerName, Opened);
+    }
 
     public async Task<IChannel> OpenChannelAsync(int batchSize, CancellationToken cancellationToken)
     {
-        var connection = await ConnectionAsync(cancellationToken);
+        IConnection connection;
+        try
+        {
+            connection = await _connection.ConnectionAsync(cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            _status.Disconnected(WorkerName, ex.Message);
+            throw;
+        }
+
         return await connection.CreateChannelAsync(OutboxPublisher.ChannelOptions(batchSize), cancellationToken);
     }
 
-    private async Task<IConnection> ConnectionAsync(CancellationToken cancellationToken)
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+
+    private void Opened(IConnection connection)
     {
-        await _gate.WaitAsync(cancellationToken);
-        try
+        connection.ConnectionShutdownAsync += (_, args) =>
         {
-            if (_connection is { IsOpen: true })
-            {
-                return _connection;
-            }
-
-            if (_connection is not null)
-            {
-                await _connection.DisposeAsync();
-                _connection = null;
-            }
-
-            IConnection? connection = null;
-            try
-            {
-                connection = await connector.ConnectAsync(WorkerName, cancellationToken);
-                await using (var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken))
-                {
-                    await BrokerTopology.DeclareAsync(channel, cancellationToken);
-                }
-
-                connection.ConnectionShutdownAsync += (_, args) =>
-                {
-                    status.Disconnected(WorkerName, args.ReplyText);
-                    LogLost(args.ReplyText);
-                    return Task.CompletedTask;
-                };
-                _connection = connection;
-                status.Connected(WorkerName);
-                LogConnected();
-                return connection;
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                status.Disconnected(WorkerName, ex.Message);
-                if (connection is not null)
-                {
-                    await connection.DisposeAsync();
-                }
-
-                throw;
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync();
-        }
-
-        _gate.Dispose();
+            _status.Disconnected(WorkerName, args.ReplyText);
+            LogLost(args.ReplyText);
+            return Task.CompletedTask;
+        };
+        _status.Connected(WorkerName);
+        LogConnected();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Relay connected to the broker")]
