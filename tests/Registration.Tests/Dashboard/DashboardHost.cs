@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Registration.Tests.Cluster;
 using Registration.Tests.Infrastructure;
 
@@ -18,6 +19,8 @@ public sealed class DashboardHost : WebApplicationFactory<global::Dashboard.Prog
     private DashboardHost(Dictionary<string, string?> settings) => _settings = settings;
 
     public Uri Address { get; private set; } = null!;
+
+    private LogCapture Logs { get; } = new();
 
     public static DashboardHost Start(
         TestSystem system, IEnumerable<Uri> authApis, IEnumerable<Uri> todoServices, string adminKey = FastCluster.AdminKey, (string Key, string? Value)[]? overrides = null)
@@ -52,7 +55,7 @@ public sealed class DashboardHost : WebApplicationFactory<global::Dashboard.Prog
         host.UseKestrel(0);
         try
         {
-            host.StartServer();
+            host.Logs.Start(host.StartServer);
         }
         catch
         {
@@ -81,6 +84,7 @@ public sealed class DashboardHost : WebApplicationFactory<global::Dashboard.Prog
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

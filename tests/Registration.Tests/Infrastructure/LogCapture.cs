@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
 
@@ -12,6 +13,26 @@ public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
 
     public IReadOnlyCollection<CapturedLog> Entries => _entries;
 
+    /// <summary>The exception the host logged when it failed to start (for example an options validation error), if it did.</summary>
+    public Exception? StartFailure { get; private set; }
+
+    /// <summary>
+    /// Starts a <see cref="Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory{TEntryPoint}"/> host and, when it fails, throws
+    /// the host's own start failure. (When the application fails fast, the factory can lose the race with the
+    /// disposing host and throw an ObjectDisposedException instead of the real error.)
+    /// </summary>
+    public void Start(Action start)
+    {
+        try
+        {
+            start();
+        }
+        catch (ObjectDisposedException) when (StartFailure is { } failure)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
@@ -22,6 +43,8 @@ public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
 
     private sealed class Logger(LogCapture capture, string category) : ILogger
     {
+        private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => capture._scopes.Push(state);
 
@@ -54,6 +77,11 @@ public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
                     }
                 },
                 fields);
+            if (exception is not null && logLevel >= LogLevel.Error && category == HostCategory)
+            {
+                capture.StartFailure ??= exception;
+            }
+
             capture._entries.Enqueue(new CapturedLog(category, logLevel, formatter(state, exception), fields, exception?.ToString()));
         }
     }

@@ -41,7 +41,7 @@ public sealed class ServiceHost<TProgram> : WebApplicationFactory<TProgram>
 
     public void Start()
     {
-        _ = Server; // starts it: migrations run, workers start
+        Logs.Start(() => _ = Server); // starts it: migrations run, workers start
         IsRunning = true;
     }
 
@@ -49,7 +49,7 @@ public sealed class ServiceHost<TProgram> : WebApplicationFactory<TProgram>
     public void StartListening()
     {
         UseKestrel(0);
-        StartServer();
+        Logs.Start(StartServer);
         IsRunning = true;
         var addresses = Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
             .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
