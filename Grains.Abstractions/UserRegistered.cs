@@ -6,14 +6,16 @@ namespace Registration.Contracts;
 /// consumer can recognise an event older than one it already applied. It is optional in version 1: an event
 /// without it (as published by hand, or by older writers) is applied idempotently, without an order check.
 /// </summary>
+[GenerateSerializer]
+[Immutable]
 public sealed record UserRegistered(
-    Guid EventId,
-    string EventType,
-    int Version,
-    DateTimeOffset OccurredAt,
-    string CorrelationId,
-    long? Sequence,
-    UserRegisteredData Data)
+    [property: Id(0)] Guid EventId,
+    [property: Id(1)] string EventType,
+    [property: Id(2)] int Version,
+    [property: Id(3)] DateTimeOffset OccurredAt,
+    [property: Id(4)] string CorrelationId,
+    [property: Id(5)] long? Sequence,
+    [property: Id(6)] UserRegisteredData Data)
 {
     public const string Type = "USER_REGISTERED";
     public const int CurrentVersion = 1;
@@ -23,4 +25,6 @@ public sealed record UserRegistered(
         new(eventId, Type, CurrentVersion, occurredAt, correlationId, sequence, new UserRegisteredData(userId, email));
 }
 
-public sealed record UserRegisteredData(Guid UserId, string Email);
+[GenerateSerializer]
+[Immutable]
+public sealed record UserRegisteredData([property: Id(0)] Guid UserId, [property: Id(1)] string Email);

@@ -1,14 +1,19 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Registration.Grains.Outbox;
+using Registration.Grains.Users;
 using Registration.Messaging;
 using Registration.Messaging.Outbox;
+using Registration.ServiceDefaults.Data;
 
 namespace Registration.Grains;
 
 public static class GrainServicesExtensions
 {
-    /// <summary>What the grains need from their silo: the broker, the relay's step and its metrics, the epochs.</summary>
+    /// <summary>
+    /// What the grains need from their silo: the broker, the relay's step and its metrics, the epochs; the todo
+    /// database and its group commit. Call it before UseOrleans: the group commit then stops after the grains.
+    /// </summary>
     public static IHostApplicationBuilder AddGrainServices(this IHostApplicationBuilder builder)
     {
         builder.AddRabbitMq();
@@ -17,6 +22,9 @@ public static class GrainServicesExtensions
         builder.Services.AddSingleton<OutboxMetrics>();
         builder.Services.AddSingleton<OutboxEpochs>();
         builder.Services.AddSingleton<RelayBroker>();
+        builder.AddKeyedDatabase(TodoDatabase.Name);
+        builder.Services.AddSingleton<WelcomeTodoWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WelcomeTodoWriter>());
         builder.Services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
         return builder;
     }

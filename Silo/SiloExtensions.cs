@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Registration.Grains;
+using Registration.Messaging.Outbox;
 using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Data;
 using Registration.ServiceDefaults.Http;
@@ -12,10 +13,13 @@ namespace Registration.Silo;
 
 public static class SiloExtensions
 {
-    /// <summary>The silo: its grains' services, the outbox database, and an Orleans cluster on Redis.</summary>
+    /// <summary>
+    /// The silo: the outbox database (whose schema it migrates, as AuthApi does: whichever starts first), its grains'
+    /// services, and an Orleans cluster on Redis.
+    /// </summary>
     public static IHostApplicationBuilder AddSilo(this IHostApplicationBuilder builder)
     {
-        builder.AddDatabase(typeof(SiloExtensions).Assembly);
+        builder.AddDatabase(typeof(OutboxStore).Assembly);
         builder.AddGrainServices();
         builder.Services.AddOptions<SiloClusterOptions>().BindConfiguration(SiloClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster");

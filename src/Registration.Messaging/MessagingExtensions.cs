@@ -33,9 +33,13 @@ public static class MessagingExtensions
         return builder;
     }
 
-    /// <summary>The outbox writer (AuthApi): rows written in the caller's transaction; the silos relay them.</summary>
+    /// <summary>
+    /// The outbox writer (AuthApi): rows written in the caller's transaction; the silos relay them. The outbox's
+    /// schema is migrated by whichever starts first, AuthApi or a silo.
+    /// </summary>
     public static IHostApplicationBuilder AddOutboxWriter(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddMigrations(typeof(OutboxStore).Assembly);
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<OutboxWriter>();
         return builder;

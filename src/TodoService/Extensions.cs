@@ -1,6 +1,7 @@
 using Registration.Contracts;
 using Registration.Messaging;
 using Registration.ServiceDefaults.Auth;
+using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Data;
 using TodoService.Admin;
 using TodoService.Welcome;
@@ -14,7 +15,8 @@ public static class Extensions
         builder.AddDatabase(typeof(Extensions).Assembly);
         builder.AddJwtAuthentication();
         builder.AddClusterMembership("todo-service");
-        builder.AddQueueConsumer<WelcomeTodoHandler, UserRegistered>();
+        builder.AddClusterConnection();
+        builder.AddQueueConsumer<UserGrainRouter, UserRegistered>();
         builder.AddTodoAdmin();
         return builder;
     }

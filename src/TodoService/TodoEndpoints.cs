@@ -1,3 +1,4 @@
+using Registration.Contracts;
 using TodoService.Features;
 
 namespace TodoService;
@@ -9,7 +10,8 @@ public static class TodoEndpoints
         var todos = app.MapGroup("/api/v1/todos")
             .RequireAuthorization()
             .WithTags("Todos")
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         todos.MapGet("/", ListTodos.HandleAsync)
             .WithName("ListTodos").WithSummary("The signed-in user's todos, the welcome todo included.")
             .Produces<Todo[]>();

@@ -5,7 +5,7 @@ namespace Registration.Bench.Workload;
 
 /// <summary>
 /// The rows the consumer writes for one event (its processed_events key and its todo), written straight to
-/// PostgreSQL with no broker and none of TodoService/Welcome/WelcomeTodoHandler.cs's per-user lock and sequence.
+/// PostgreSQL with no broker and none of Grains/Users/WelcomeTodoWriter.cs's per-user lock and sequence.
 /// </summary>
 internal static class WelcomeTodos
 {
@@ -35,7 +35,7 @@ internal static class WelcomeTodos
         parameters.AddWithValue("userId", userId);
         parameters.AddWithValue("occurredAt", occurredAt);
         parameters.AddWithValue("todoId", Guid.CreateVersion7());
-        parameters.AddWithValue("title", TodoService.Welcome.WelcomeTodoHandler.WelcomeTitle);
+        parameters.AddWithValue("title", Todo.WelcomeTitle);
     }
 
     /// <summary>

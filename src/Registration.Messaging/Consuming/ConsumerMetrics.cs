@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Registration.Contracts;
 
 namespace Registration.Messaging.Consuming;
 
@@ -24,16 +25,6 @@ public sealed class ConsumerMetrics
         _messages.Add(1, tag);
         _handlerDuration.Record(handlerTime.TotalMilliseconds, tag);
     }
-}
-
-public enum MessageOutcome
-{
-    Applied,
-    Duplicate,
-    Stale,
-    Requeued,
-    DeadLettered,
-    DeadLetterFailed,
 }
 
 public static class MessageOutcomeTags

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Registration.Contracts;
 using Registration.Messaging.Broker;
-using Registration.ServiceDefaults.Data;
 using Registration.ServiceDefaults.Telemetry;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -13,14 +12,14 @@ using RabbitMQ.Client.Events;
 namespace Registration.Messaging.Consuming;
 
 /// <summary>
-/// Consumes <see cref="Topology.UserRegisteredQueue"/> with manual acks. Deliveries wait in memory (at most
+/// Consumes <see cref="Topology.UserRegisteredQueue"/> with manual acks, once its handler is ready. Deliveries wait in memory (at most
 /// <see cref="ConsumerOptions.Prefetch"/>); <see cref="ConsumerOptions.Concurrency"/> appliers each take what is
-/// waiting, up to <see cref="ConsumerOptions.BatchSize"/>, and apply it in one transaction, so a backlog costs one
-/// commit per batch while a lone message goes through at once. A message is acked only after its batch committed;
+/// waiting, up to <see cref="ConsumerOptions.BatchSize"/>, and hand it to the handler at once, so a backlog is
+/// applied in bulk while a lone message goes through at once. A message is acked only after it was applied;
 /// a poison message is published to the dead-letter exchange with its reason (confirmed) and then acked; if the
 /// dead-letter queue does not confirm it, the message goes back to the queue after a pause and is tried again. A
-/// failing batch is retried message by message; a database outage is never dead-lettered: the messages go back to
-/// the queue after a pause. An applier that fails for any other reason is logged at once and ends the session:
+/// failing batch is retried message by message; a transient failure (<see cref="IMessageHandler{TMessage}.IsTransient"/>)
+/// is never dead-lettered: the messages go back to the queue after a pause. An applier that fails for any other reason is logged at once and ends the session:
 /// its channels close, the broker redelivers what was unacked, and the supervisor starts a new session with new
 /// appliers. On stop, messages in flight are abandoned unacked and the broker redelivers them.
 /// </summary>
@@ -31,8 +30,11 @@ public sealed partial class QueueConsumerWorker<TMessage>(
     IOptions<ConsumerOptions> options,
     ILogger<QueueConsumerWorker<TMessage>> logger) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        supervisor.RunAsync(ConsumerOptions.WorkerName, RunSessionAsync, stoppingToken);
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await handler.WaitUntilReadyAsync(stoppingToken);
+        await supervisor.RunAsync(ConsumerOptions.WorkerName, RunSessionAsync, stoppingToken);
+    }
 
     private async Task<string> RunSessionAsync(IConnection connection, Action ready, CancellationToken stoppingToken)
     {
@@ -141,7 +143,7 @@ public sealed partial class QueueConsumerWorker<TMessage>(
         {
             return; // Stopping: left unacked, the broker hands them to another consumer.
         }
-        catch (Exception ex) when (DatabaseFailures.IsTransient(ex))
+        catch (Exception ex) when (handler.IsTransient(ex))
         {
             LogTransientFailure(batch.Count, ex.Message);
             await RequeueAsync(channel, batch.Select(b => b.Delivery), MessageOutcome.Requeued, started, cancellationToken);

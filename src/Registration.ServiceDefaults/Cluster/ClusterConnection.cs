@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Runtime;
 
 namespace Registration.ServiceDefaults.Cluster;
 
@@ -25,6 +26,10 @@ public sealed partial class ClusterConnection(IConfiguration configuration, ILog
     public IGrainFactory? Grains => _connected.Task.IsCompletedSuccessfully ? _connected.Task.Result : null;
 
     public int FailedAttempts => _attempts;
+
+    /// <summary>The cluster's grains; while not connected yet, a <see cref="SiloUnavailableException"/> (a transient failure).</summary>
+    public IGrainFactory RequireGrains() =>
+        Grains ?? throw new SiloUnavailableException("No silo of the cluster is reachable yet.");
 
     public Task<IClusterClient> ConnectedAsync(CancellationToken cancellationToken) => _connected.Task.WaitAsync(cancellationToken);
 

@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Data;
 
 namespace Registration.ServiceDefaults.Http;
 
 /// <summary>
-/// Turns exceptions into problem+json: a malformed request stays a 4xx, an unreachable database is a
+/// Turns exceptions into problem+json: a malformed request stays a 4xx, an unreachable database or cluster is a
 /// 503 the client may retry, and only a real bug is a 500.
 /// </summary>
 internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
@@ -17,12 +18,13 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         {
             BadHttpRequestException bad => (bad.StatusCode, "The request could not be read."),
             _ when DatabaseFailures.IsTransient(exception) => (StatusCodes.Status503ServiceUnavailable, "The database is unavailable; nothing was written. Retry later."),
+            _ when ClusterFailures.IsTransient(exception) => (StatusCodes.Status503ServiceUnavailable, "The cluster is unavailable; nothing was written. Retry later."),
             _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred."),
         };
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
             http.Response.Headers.RetryAfter = "5";
-            LogDatabaseUnavailable(http.Request.Method, http.Request.Path, exception.Message);
+            LogUnavailable(http.Request.Method, http.Request.Path, exception.Message);
         }
         else if (status >= StatusCodes.Status500InternalServerError)
         {
@@ -41,6 +43,6 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
     private partial void LogUnexpected(string method, string path, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable on {Method} {Path}: {Reason}")]
-    private partial void LogDatabaseUnavailable(string method, string path, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unavailable on {Method} {Path}: {Reason}")]
+    private partial void LogUnavailable(string method, string path, string reason);
 }

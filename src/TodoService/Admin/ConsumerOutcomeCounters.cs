@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Registration.Contracts;
 using Registration.Messaging.Consuming;
 
 namespace TodoService.Admin;

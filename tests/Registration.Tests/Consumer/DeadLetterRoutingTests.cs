@@ -24,6 +24,7 @@ public sealed class DeadLetterRoutingTests : IAsyncLifetime
     [Fact]
     public async Task Poison_published_through_the_default_exchange_is_dead_lettered_and_acked()
     {
+        await _system.StartSiloAsync();
         _system.StartTodoService();
         var good = Good();
 
@@ -36,6 +37,7 @@ public sealed class DeadLetterRoutingTests : IAsyncLifetime
     [Fact]
     public async Task Poison_published_through_the_events_exchange_with_another_routing_key_is_dead_lettered_and_acked()
     {
+        await _system.StartSiloAsync();
         const string manualKey = "user.registered.manual";
         await using (var connection = await _system.ConnectBrokerAsync())
         await using (var channel = await connection.CreateChannelAsync())
@@ -55,6 +57,7 @@ public sealed class DeadLetterRoutingTests : IAsyncLifetime
     [Fact]
     public async Task Dead_letter_that_the_broker_cannot_route_is_retried_without_losing_a_worker_and_lands_once_the_queue_is_reachable()
     {
+        await _system.StartSiloAsync();
         var host = _system.StartTodoService(("Consumer:Concurrency", "2"));
         using var consumed = new MetricsProbe(host.Services);
         var http = host.CreateClient();
@@ -86,6 +89,7 @@ public sealed class DeadLetterRoutingTests : IAsyncLifetime
     [Fact]
     public async Task Event_without_a_sequence_is_applied_once_and_copies_of_a_real_event_are_duplicates()
     {
+        await _system.StartSiloAsync();
         using var consumed = new MetricsProbe(_system.StartTodoService().Services);
         var (eventId, userId) = (Guid.NewGuid(), Guid.NewGuid());
         var withSequence = TestEvents.UserRegisteredBody(eventId, userId);

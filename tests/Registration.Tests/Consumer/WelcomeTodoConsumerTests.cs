@@ -35,6 +35,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     [Fact]
     public async Task Same_event_delivered_twice_creates_one_todo()
     {
+        await _system.StartSiloAsync();
         using var consumed = new MetricsProbe(_system.StartTodoService().Services);
         var (eventId, userId) = (Guid.NewGuid(), Guid.NewGuid());
 
@@ -52,6 +53,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     [Fact]
     public async Task Same_event_delivered_many_times_at_once_creates_one_todo()
     {
+        await _system.StartSiloAsync();
         using var consumed = new MetricsProbe(_system.StartTodoService(("Consumer:Concurrency", "8")).Services);
         var (eventId, userId) = (Guid.NewGuid(), Guid.NewGuid());
         var body = TestEvents.UserRegisteredBody(eventId, userId);
@@ -68,8 +70,10 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     [Fact]
     public async Task Handler_run_concurrently_on_the_same_event_creates_one_todo()
     {
+        await _system.StartSiloAsync();
         var host = _system.StartTodoService(("Consumer:Enabled", "false"));
         var handler = host.Services.GetRequiredService<IMessageHandler<UserRegistered>>();
+        await handler.WaitUntilReadyAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         var (eventId, userId) = (Guid.NewGuid(), Guid.NewGuid());
         var body = TestEvents.UserRegisteredBody(eventId, userId);
 
@@ -97,6 +101,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     [MemberData(nameof(PoisonMessages))]
     public async Task Poison_message_is_dead_lettered_with_its_reason_and_the_next_message_flows(string description, string poison, string reason)
     {
+        await _system.StartSiloAsync();
         _system.StartTodoService();
         var good = (EventId: Guid.NewGuid(), UserId: Guid.NewGuid());
 
@@ -115,6 +120,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     [Fact]
     public async Task Message_that_keeps_failing_is_dead_lettered_after_bounded_retries()
     {
+        await _system.StartSiloAsync();
         _system.StartTodoService(("Consumer:MaxDeliveries", "3"));
         await using (var connection = await _system.TodoDb.OpenConnectionAsync())
         await using (var command = connection.CreateCommand())
@@ -139,6 +145,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     [Fact]
     public async Task Database_outage_is_retried_never_dead_lettered_and_nothing_is_lost()
     {
+        await _system.StartSiloAsync();
         _system.StartTodoService();
         var (eventId, userId) = (Guid.NewGuid(), Guid.NewGuid());
 
@@ -155,6 +162,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     [Fact]
     public async Task Consumer_reconnects_after_losing_the_broker_and_consumes_what_arrived_meanwhile()
     {
+        await _system.StartSiloAsync();
         var host = _system.StartTodoService();
         var http = host.CreateClient();
         await Eventually.TrueAsync(async () => (await http.GetStringAsync("/health/ready")).Contains("\"consumer\":\"connected\"", StringComparison.Ordinal), "the consumer to connect");

@@ -17,6 +17,7 @@ public sealed class ConsumerAdminApiTests : IAsyncLifetime
     [Fact]
     public async Task Consumer_view_counts_welcome_todos_latency_and_stale_events_and_each_instance_its_own_duplicates()
     {
+        await _system.StartSiloAsync();
         var consumer = _system.StartTodoService(FastCluster.Settings).CreateClient().WithAdminKey();
         var httpOnly = _system.StartTodoService(FastCluster.With(("Consumer:Enabled", "false"))).CreateClient().WithAdminKey();
         var (first, second, third) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());

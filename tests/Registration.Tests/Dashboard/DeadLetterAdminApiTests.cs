@@ -17,6 +17,7 @@ public sealed class DeadLetterAdminApiTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _system = await TestSystem.CreateAsync();
+        await _system.StartSiloAsync();
         _admin = _system.StartTodoService(FastCluster.Settings).CreateClient().WithAdminKey();
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Registration.Grains;
+using Registration.Messaging.Outbox;
 using Registration.Silo;
 using Registration.ServiceDefaults.Data;
 using Registration.Tests.Infrastructure;
@@ -34,7 +35,7 @@ public sealed class RelayCluster : IAsyncDisposable
         builder.ConfigureSiloHost((_, host) =>
         {
             host.Configuration.AddInMemoryCollection(settings);
-            host.AddDatabase(typeof(AuthApi.Program).Assembly);
+            host.AddDatabase(typeof(OutboxStore).Assembly);
             host.AddGrainServices();
             host.Services.AddHostedService<RelayStarter>();
         });

@@ -35,6 +35,7 @@ public sealed class HostileInputTests : IAsyncLifetime
     [Fact]
     public async Task No_todo_service_endpoint_answers_hostile_input_with_a_5xx()
     {
+        await _system.StartSiloAsync();
         var todos = _system.StartTodoServiceListening(("Consumer:Enabled", "false"), ("Admin:ApiKey", FastCluster.AdminKey));
         using var http = await SignedInAsync(todos.Address!);
 

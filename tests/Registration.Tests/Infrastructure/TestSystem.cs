@@ -97,6 +97,7 @@ public sealed class TestSystem : IAsyncDisposable
     public Dictionary<string, string?> SiloSettings() => new()
     {
         ["ConnectionStrings:Database"] = TestSettings.PostgresConnectionString(AuthDatabase, AuthDatabaseProxy.Port),
+        ["ConnectionStrings:TodoDatabase"] = TestSettings.PostgresConnectionString(TodoDatabase, TodoDatabaseProxy.Port),
         ["ConnectionStrings:Redis"] = TestSettings.Redis,
         ["Orleans:ClusterId"] = ClusterId,
         ["Orleans:ServiceId"] = ClusterId,

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Registration.Tests.Infrastructure;
-using TodoService.Features;
+using Registration.Contracts;
 
 namespace Registration.Tests.Todos;
 
@@ -16,6 +16,7 @@ public sealed class TodoApiTests : IAsyncLifetime
     {
         _system = await TestSystem.CreateAsync();
         _auth = _system.StartAuthApi().CreateClient();
+        await _system.StartSiloAsync();
         _todos = _system.StartTodoService();
     }
 
@@ -24,7 +25,6 @@ public sealed class TodoApiTests : IAsyncLifetime
     [Fact]
     public async Task Registered_user_sees_the_welcome_todo_and_manages_their_own_todos()
     {
-        await _system.StartSiloAsync();
         var alice = await SignInAsync();
 
         var welcome = await Eventually.ReturnsAsync(

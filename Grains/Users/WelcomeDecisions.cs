@@ -1,7 +1,6 @@
 using Registration.Contracts;
-using Registration.Messaging.Consuming;
 
-namespace TodoService.Welcome;
+namespace Registration.Grains.Users;
 
 /// <summary>What each event of a batch does, given its users' last applied sequences and the events processed before.</summary>
 public static class WelcomeDecisions

@@ -1,23 +1,26 @@
-using System.Text.Json;
 using Dapper;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Registration.Contracts;
-using Registration.Messaging.Consuming;
+using Registration.Grains.Users;
+using Registration.ServiceDefaults.Data;
 using Registration.Tests.Infrastructure;
 
-namespace Registration.Tests.Consumer;
+namespace Registration.Tests.Grains;
 
-/// <summary>Events of one user are applied one at a time and in sequence; an older one is recognised, not applied.</summary>
-public sealed class PerUserOrderTests : IAsyncLifetime
+/// <summary>
+/// The silo's group commit of welcome todos, on a real database: the events of one transaction are decided in arrival
+/// order, each user's events apply one at a time and in sequence (an older one is recognised, not applied), and two
+/// writers (two silos, or two activations of a user's grain) never apply an event twice.
+/// </summary>
+public sealed class WelcomeTodoWriterTests : IAsyncLifetime
 {
     private TestSystem _system = null!;
-    private IMessageHandler<UserRegistered> _handler = null!;
 
     public async Task InitializeAsync()
     {
         _system = await TestSystem.CreateAsync();
-        _handler = _system.StartTodoService(("Consumer:Enabled", "false")).Services.GetRequiredService<IMessageHandler<UserRegistered>>();
+        await SqlMigrator.MigrateAsync(_system.TodoDb, typeof(TodoService.Program).Assembly, CancellationToken.None);
     }
 
     public async Task DisposeAsync() => await _system.DisposeAsync();
@@ -70,7 +73,7 @@ public sealed class PerUserOrderTests : IAsyncLifetime
         var (second, third, fourth) = (Event(user, sequence: 2), Event(user, sequence: 3), Event(user, sequence: 4));
         var otherUsers = Event(other, sequence: 1);
 
-        var outcomes = await _handler.ApplyAsync([third, second, first, third, otherUsers, fourth], CancellationToken.None);
+        var outcomes = await ApplyTogetherAsync([third, second, first, third, otherUsers, fourth]);
 
         Assert.Equal(
             [MessageOutcome.Applied, MessageOutcome.Stale, MessageOutcome.Duplicate, MessageOutcome.Duplicate, MessageOutcome.Applied, MessageOutcome.Applied],
@@ -90,7 +93,7 @@ public sealed class PerUserOrderTests : IAsyncLifetime
         // Every batch holds every event, in a different order: all batches lock all users at once.
         var batches = Enumerable.Range(0, 8).Select(_ => events.OrderBy(_ => Random.Shared.Next()).ToList()).ToList();
 
-        var outcomes = await Task.WhenAll(batches.Select(b => Task.Run(() => _handler.ApplyAsync(b, CancellationToken.None))))
+        var outcomes = await Task.WhenAll(batches.Select(b => Task.Run(() => ApplyTogetherAsync(b))))
             .WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(20, outcomes.SelectMany(o => o).Count(o => o == MessageOutcome.Applied));
@@ -99,7 +102,7 @@ public sealed class PerUserOrderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Event_id_recorded_meanwhile_for_another_user_rolls_the_whole_batch_back_and_then_reads_as_a_duplicate()
+    public async Task Event_id_recorded_meanwhile_for_another_user_fails_the_group_commit_whose_events_are_then_applied_one_by_one()
     {
         var eventId = Guid.NewGuid();
         var reused = UserRegistered.Create(eventId, DateTimeOffset.UtcNow, "reused", Guid.NewGuid(), "b@example.com");
@@ -110,24 +113,53 @@ public sealed class PerUserOrderTests : IAsyncLifetime
             "INSERT INTO processed_events (event_id, event_type, user_id, sequence, occurred_at, outcome) VALUES (@eventId, 'USER_REGISTERED', @user, 1, now(), 'applied')",
             new { eventId, user = Guid.NewGuid() }, rivalTransaction);
 
-        // The batch reads the event as new (the rival has not committed) and waits on the unique key when recording it.
-        var batch = Task.Run(() => _handler.ApplyAsync([bystander, reused], CancellationToken.None));
+        // The group commit reads the event as new (the rival has not committed) and waits on the unique key when recording it.
+        var together = ApplyTogetherAsync([bystander, reused]);
         await Eventually.TrueAsync(
             async () => await _system.TodoScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") > 0,
-            "the batch waits for the rival's uncommitted key");
+            "the group commit waits for the rival's uncommitted key");
         await rivalTransaction.CommitAsync();
 
-        var failure = await Assert.ThrowsAsync<PostgresException>(() => batch.WaitAsync(TimeSpan.FromSeconds(15)));
-        Assert.Equal(PostgresErrorCodes.UniqueViolation, failure.SqlState);
-        // The COMMIT sent with the records was skipped: nothing of the batch is left, not even the bystander's todo.
-        Assert.Equal(0L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = ANY(@users)", new { users = new[] { bystander.Data.UserId, reused.Data.UserId } }));
-        Assert.Equal(0L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM processed_events WHERE event_id = @id", new { id = bystander.EventId }));
-
-        // Retried (as the consumer does, message by message): the reused id is a duplicate, the bystander applies.
-        Assert.Equal(MessageOutcome.Duplicate, await HandleAsync(reused));
-        Assert.Equal(MessageOutcome.Applied, await HandleAsync(bystander));
+        // The unique key failed the whole transaction (nothing of it was committed); applied one by one, the reused id
+        // is a duplicate and the bystander applies, once.
+        Assert.Equal([MessageOutcome.Applied, MessageOutcome.Duplicate], await together.WaitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(1L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = @user", new { user = bystander.Data.UserId }));
+        Assert.Equal(0L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = @user", new { user = reused.Data.UserId }));
     }
 
-    private async Task<MessageOutcome> HandleAsync(UserRegistered message) =>
-        Assert.Single(await _handler.ApplyAsync([_handler.Read(JsonSerializer.SerializeToUtf8Bytes(message, EventJson.Options))], CancellationToken.None));
+    [Fact]
+    public async Task Database_outage_fails_the_callers_and_nothing_is_half_written()
+    {
+        await using var proxied = NpgsqlDataSource.Create(TestSettings.PostgresConnectionString(_system.TodoDatabase, _system.TodoDatabaseProxy.Port));
+        var events = Enumerable.Range(0, 5).Select(_ => Event(Guid.NewGuid(), sequence: 1)).ToList();
+        _system.TodoDatabaseProxy.Cut();
+
+        var failure = await Record.ExceptionAsync(() => ApplyTogetherAsync(events, proxied).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.True(failure is not null && DatabaseFailures.IsTransient(failure), $"expected a transient database failure, got {failure}");
+        _system.TodoDatabaseProxy.Restore();
+        Assert.Equal(0L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM processed_events"));
+        Assert.Equal(Enumerable.Repeat(MessageOutcome.Applied, 5), await ApplyTogetherAsync(events, proxied));
+    }
+
+    /// <summary>
+    /// The events through a writer of their own, queued before it starts, so they are decided in one transaction in
+    /// this order (at most <see cref="WelcomeTodoWriter.MaxBatch"/> of them).
+    /// </summary>
+    private async Task<MessageOutcome[]> ApplyTogetherAsync(IReadOnlyList<UserRegistered> events, NpgsqlDataSource? db = null)
+    {
+        using var writer = new WelcomeTodoWriter(db ?? _system.TodoDb, NullLogger<WelcomeTodoWriter>.Instance);
+        var outcomes = events.Select(writer.ApplyAsync).ToList();
+        await writer.StartAsync(CancellationToken.None);
+        try
+        {
+            return await Task.WhenAll(outcomes);
+        }
+        finally
+        {
+            await writer.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task<MessageOutcome> HandleAsync(UserRegistered message) => Assert.Single(await ApplyTogetherAsync([message]));
 }

@@ -1,28 +1,115 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using Registration.Contracts;
 using Registration.Messaging.Consuming;
+using Registration.ServiceDefaults.Data;
 
-namespace TodoService.Welcome;
+namespace Registration.Grains.Users;
 
 /// <summary>
-/// Applies USER_REGISTERED: one "Welcome to the App" todo per event. A batch of events is one transaction that
-/// (1) locks the state rows of its users (in one order, so two batches never deadlock): events of one user never
-///     apply at the same time;
+/// The silo's group commit of USER_REGISTERED: the user grains hand their events here, and the events waiting at
+/// one moment are applied in one transaction, so a backlog spread over thousands of grains costs a few commits
+/// instead of one each. A transaction
+/// (1) locks the state rows of its users (in one order, so two transactions never deadlock): events of one user
+///     never apply at the same time, even from two activations of the user's grain;
 /// (2) reads which of its events were processed before: under the user's lock nobody else can record them now;
-/// (3) decides each event in delivery order: seen before (in the database or earlier in the batch) is a duplicate;
+/// (3) decides each event in arrival order: seen before (in the database or earlier in the batch) is a duplicate;
 ///     newer than the user's last applied sequence is applied; older is recorded as 'stale' and not applied;
 /// (4) inserts the processed_events keys, the todos and the users' new sequences and commits, all in one round trip.
-/// So a batch is two round trips: BEGIN with (1) and (2), then (4) with COMMIT. The messages are acked by the caller
-/// only after this commits.
+/// Each caller gets its event's outcome only after the commit. A database outage fails every caller of the batch (they
+/// retry later); any other failure is retried event by event, so one event that cannot be written fails only its own caller.
 /// </summary>
-public sealed partial class WelcomeTodoHandler(NpgsqlDataSource db, ILogger<WelcomeTodoHandler> logger) : IMessageHandler<UserRegistered>
+public sealed partial class WelcomeTodoWriter(
+    [FromKeyedServices(TodoDatabase.Name)] NpgsqlDataSource db, ILogger<WelcomeTodoWriter> logger) : BackgroundService
 {
-    public const string WelcomeTitle = "Welcome to the App";
+    /// <summary>The most events in one transaction.</summary>
+    public const int MaxBatch = 500;
 
-    public UserRegistered Read(ReadOnlyMemory<byte> body) => UserRegisteredReader.Read(body);
+    /// <summary>Transactions in flight at once: one collects while the other commits.</summary>
+    private const int Committers = 2;
 
-    public async Task<IReadOnlyList<MessageOutcome>> ApplyAsync(IReadOnlyList<UserRegistered> messages, CancellationToken cancellationToken)
+    private readonly Channel<Pending> _waiting = Channel.CreateUnbounded<Pending>();
+
+    /// <summary>Applies the event with whatever else is waiting; completes after the commit with the event's outcome.</summary>
+    public Task<MessageOutcome> ApplyAsync(UserRegistered registered)
+    {
+        var pending = new Pending(registered, new TaskCompletionSource<MessageOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_waiting.Writer.TryWrite(pending))
+        {
+            throw new StoreUnavailableException("the silo is stopping");
+        }
+
+        return pending.Outcome.Task;
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, Committers).Select(_ => CommitWaitingAsync(stoppingToken)));
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _waiting.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+        while (_waiting.Reader.TryRead(out var left))
+        {
+            left.Outcome.TrySetException(new StoreUnavailableException("the silo stopped before the event was applied"));
+        }
+    }
+
+    private async Task CommitWaitingAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Pending>(MaxBatch);
+        while (await _waiting.Reader.WaitToReadAsync(stoppingToken))
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _waiting.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            if (batch.Count > 0)
+            {
+                await CommitAsync(batch, stoppingToken);
+            }
+        }
+    }
+
+    private async Task CommitAsync(List<Pending> batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var outcomes = await ApplyBatchAsync([.. batch.Select(p => p.Event)], cancellationToken);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Outcome.TrySetResult(outcomes[i]);
+            }
+        }
+        catch (Exception ex) when (DatabaseFailures.IsTransient(ex) || cancellationToken.IsCancellationRequested)
+        {
+            // Nothing was committed and trying again now would fail the same way: every caller retries later.
+            foreach (var pending in batch)
+            {
+                pending.Outcome.TrySetException(ex);
+            }
+        }
+        catch (Exception ex) when (batch.Count > 1)
+        {
+            LogBatchFailed(batch.Count, ex.Message);
+            foreach (var single in batch)
+            {
+                await CommitAsync([single], cancellationToken);
+            }
+        }
+        catch (Exception ex)
+        {
+            batch[0].Outcome.TrySetException(ex);
+        }
+    }
+
+    private async Task<IReadOnlyList<MessageOutcome>> ApplyBatchAsync(IReadOnlyList<UserRegistered> messages, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -133,7 +220,7 @@ public sealed partial class WelcomeTodoHandler(NpgsqlDataSource db, ILogger<Welc
                 {
                     Parameters =
                     {
-                        new NpgsqlParameter<string>("title", WelcomeTitle),
+                        new NpgsqlParameter<string>("title", Todo.WelcomeTitle),
                         new NpgsqlParameter<Guid[]>("ids", [.. applied.Select(_ => Guid.CreateVersion7())]),
                         new NpgsqlParameter<Guid[]>("users", [.. applied.Select(m => m.Data.UserId)]),
                         new NpgsqlParameter<Guid[]>("events", [.. applied.Select(m => m.EventId)]),
@@ -158,6 +245,11 @@ public sealed partial class WelcomeTodoHandler(NpgsqlDataSource db, ILogger<Welc
         };
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    private sealed record Pending(UserRegistered Event, TaskCompletionSource<MessageOutcome> Outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Count} events failed, applying them one by one: {Reason}")]
+    private partial void LogBatchFailed(int count, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} of user {UserId} (correlation {CorrelationId}, sequence {Sequence}) handled: {Outcome}")]
     private partial void LogHandled(Guid eventId, Guid userId, string? correlationId, long? sequence, MessageOutcome outcome);

@@ -1,0 +1,30 @@
+using Registration.Contracts;
+
+namespace Registration.Grains;
+
+/// <summary>
+/// One user (the grain's Guid key = user id): applies the user's events exactly once and owns the user's todos.
+/// Its calls run one at a time, so the user's events apply in the order they arrive.
+/// </summary>
+public interface IUserGrain : IGrainWithGuidKey
+{
+    /// <summary>
+    /// Creates the welcome todo and records the event in processed_events in one transaction. A duplicate creates
+    /// nothing; an event older than the user's last applied sequence is recorded as stale. The unique event key in
+    /// the database is the guarantee, even if the grain were active twice.
+    /// </summary>
+    Task<MessageOutcome> ApplyUserRegisteredAsync(UserRegistered registered);
+
+    Task<IReadOnlyList<Todo>> ListTodosAsync();
+
+    Task<Todo?> GetTodoAsync(Guid id);
+
+    /// <param name="title">Already validated: trimmed, 1 to <see cref="Todo.MaxTitleLength"/> characters.</param>
+    Task<Todo> CreateTodoAsync(string title);
+
+    /// <summary>Changes the title and/or the completed flag (null: unchanged); null when the user has no such todo.</summary>
+    Task<Todo?> UpdateTodoAsync(Guid id, string? title, bool? completed);
+
+    /// <summary>False when the user has no such todo.</summary>
+    Task<bool> DeleteTodoAsync(Guid id);
+}

@@ -1,0 +1,85 @@
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Registration.Contracts;
+using Registration.ServiceDefaults.Data;
+
+namespace Registration.Grains.Users;
+
+/// <summary>
+/// One user: applies the user's events through the silo's group commit (<see cref="WelcomeTodoWriter"/>), one at a
+/// time, and reads and writes the user's own todos. A database outage reaches the caller as
+/// <see cref="StoreUnavailableException"/>: nothing changed, try again.
+/// </summary>
+public sealed class UserGrain(
+    WelcomeTodoWriter writer, [FromKeyedServices(TodoDatabase.Name)] NpgsqlDataSource db) : Grain, IUserGrain
+{
+    private const string Columns = "id, title, completed, created_at AS CreatedAt, updated_at AS UpdatedAt";
+
+    private Guid UserId => this.GetPrimaryKey();
+
+    public Task<MessageOutcome> ApplyUserRegisteredAsync(UserRegistered registered)
+    {
+        if (registered.Data.UserId != UserId)
+        {
+            throw new ArgumentException($"event {registered.EventId} belongs to user {registered.Data.UserId}, not to {UserId}", nameof(registered));
+        }
+
+        return Transient(() => writer.ApplyAsync(registered));
+    }
+
+    public Task<IReadOnlyList<Todo>> ListTodosAsync() => Transient(async () =>
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        var todos = await connection.QueryAsync<Todo>(
+            $"SELECT {Columns} FROM todos WHERE user_id = @userId ORDER BY created_at, id", new { userId = UserId });
+        return (IReadOnlyList<Todo>)[.. todos];
+    });
+
+    public Task<Todo?> GetTodoAsync(Guid id) => Transient(async () =>
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleOrDefaultAsync<Todo>(
+            $"SELECT {Columns} FROM todos WHERE id = @id AND user_id = @userId", new { id, userId = UserId });
+    });
+
+    public Task<Todo> CreateTodoAsync(string title) => Transient(async () =>
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleAsync<Todo>(
+            $"INSERT INTO todos (id, user_id, title) VALUES (@id, @userId, @title) RETURNING {Columns}",
+            new { id = Guid.CreateVersion7(), userId = UserId, title });
+    });
+
+    public Task<Todo?> UpdateTodoAsync(Guid id, string? title, bool? completed) => Transient(async () =>
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleOrDefaultAsync<Todo>(
+            $"""
+            UPDATE todos
+            SET title = coalesce(@title, title), completed = coalesce(@completed, completed), updated_at = now()
+            WHERE id = @id AND user_id = @userId
+            RETURNING {Columns}
+            """,
+            new { id, userId = UserId, title, completed });
+    });
+
+    public Task<bool> DeleteTodoAsync(Guid id) => Transient(async () =>
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.ExecuteAsync("DELETE FROM todos WHERE id = @id AND user_id = @userId", new { id, userId = UserId }) > 0;
+    });
+
+    /// <summary>A database outage becomes <see cref="StoreUnavailableException"/>, which every client knows to retry.</summary>
+    private static async Task<T> Transient<T>(Func<Task<T>> work)
+    {
+        try
+        {
+            return await work();
+        }
+        catch (Exception ex) when (DatabaseFailures.IsTransient(ex))
+        {
+            throw new StoreUnavailableException($"the todo database is unreachable: {ex.Message}");
+        }
+    }
+}

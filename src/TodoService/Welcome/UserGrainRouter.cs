@@ -1,0 +1,37 @@
+using Registration.Contracts;
+using Registration.Grains;
+using Registration.Messaging.Consuming;
+using Registration.ServiceDefaults.Cluster;
+using Registration.ServiceDefaults.Data;
+
+namespace TodoService.Welcome;
+
+/// <summary>
+/// Hands each USER_REGISTERED message to its user's grain, which applies it exactly once. The users of a batch are
+/// called at once, each user's events one after the other in delivery order. Nothing is consumed until the cluster
+/// is reachable; a silo or database that cannot be reached is a transient failure: the message is requeued, never
+/// dead-lettered. A poison message is refused by <see cref="Read"/> and never reaches a grain.
+/// </summary>
+public sealed class UserGrainRouter(ClusterConnection cluster) : IMessageHandler<UserRegistered>
+{
+    public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => cluster.ConnectedAsync(cancellationToken);
+
+    public UserRegistered Read(ReadOnlyMemory<byte> body) => UserRegisteredReader.Read(body);
+
+    public async Task<IReadOnlyList<MessageOutcome>> ApplyAsync(IReadOnlyList<UserRegistered> messages, CancellationToken cancellationToken)
+    {
+        var grains = cluster.RequireGrains();
+        var outcomes = new MessageOutcome[messages.Count];
+        await Task.WhenAll(messages.Select((message, index) => (message, index)).GroupBy(m => m.message.Data.UserId).Select(async user =>
+        {
+            var grain = grains.GetGrain<IUserGrain>(user.Key);
+            foreach (var (message, index) in user)
+            {
+                outcomes[index] = await grain.ApplyUserRegisteredAsync(message).WaitAsync(cancellationToken);
+            }
+        }));
+        return outcomes;
+    }
+
+    public bool IsTransient(Exception failure) => ClusterFailures.IsTransient(failure) || DatabaseFailures.IsTransient(failure);
+}
