@@ -70,7 +70,10 @@ public sealed class UserGrain(
         return await connection.ExecuteAsync("DELETE FROM todos WHERE id = @id AND user_id = @userId", new { id, userId = UserId }) > 0;
     });
 
-    /// <summary>A database outage becomes <see cref="StoreUnavailableException"/>, which every client knows to retry.</summary>
+    /// <summary>
+    /// A database outage becomes <see cref="StoreUnavailableException"/>, which every client knows to retry; any other
+    /// database error an <see cref="InvalidOperationException"/> with its reason.
+    /// </summary>
     private static async Task<T> Transient<T>(Func<Task<T>> work)
     {
         try
@@ -80,6 +83,11 @@ public sealed class UserGrain(
         catch (Exception ex) when (DatabaseFailures.IsTransient(ex))
         {
             throw new StoreUnavailableException($"the todo database is unreachable: {ex.Message}");
+        }
+        catch (NpgsqlException ex)
+        {
+            // Npgsql's exceptions do not cross to the silo's clients (no codec): the reason does.
+            throw new InvalidOperationException($"the todo database refused it: {ex.Message}");
         }
     }
 }

@@ -17,7 +17,7 @@ public sealed class LoggingTests : IAsyncLifetime
     {
         var auth = _system.StartAuthApi(Verbose);
         var todo = _system.StartTodoService(Verbose);
-        var silo = await _system.StartSiloAsync(Verbose);
+        var silo = await _system.StartSiloAsync([.. Verbose, ("Logging:LogLevel:Registration", "Debug")]);
         var http = auth.CreateClient();
         const string password = "Sup3r-Secret-Passw0rd!";
         var email = ApiClient.NewEmail();
