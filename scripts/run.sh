@@ -95,11 +95,12 @@ for i in $(seq 1 "$TODO_COUNT"); do
   dashboard_env+=("Dashboard__TodoServiceUrls__$((i - 1))=http://127.0.0.1:$port")
 done
 for i in $(seq 1 "$AUTH_COUNT"); do wait_ready "auth-api-$i" "http://127.0.0.1:$((4001 + (i - 1) * 100))"; done
-# The silos after AuthApi, which creates the outbox schema they relay. Silo i: HTTP 4010 + 100*(i-1),
-# silo port 11111 + i-1, gateway port 30000 + i-1.
+# The silos: they relay the outbox (auth database) and host the users' grains (todo database). Silo i: HTTP
+# 4010 + 100*(i-1), silo port 11111 + i-1, gateway port 30000 + i-1. TodoService consumes once it reaches one.
 for i in $(seq 1 "$SILO_COUNT"); do
   start_service "silo-$i" Silo "$((4010 + (i - 1) * 100))" auth \
-    Orleans__SiloPort="$((11111 + i - 1))" Orleans__GatewayPort="$((30000 + i - 1))"
+    Orleans__SiloPort="$((11111 + i - 1))" Orleans__GatewayPort="$((30000 + i - 1))" \
+    ConnectionStrings__TodoDatabase="Host=127.0.0.1;Port=$PG_PORT;Database=todo;Username=postgres;Password=postgres;Maximum Pool Size=50"
 done
 for i in $(seq 1 "$SILO_COUNT"); do wait_ready "silo-$i" "http://127.0.0.1:$((4010 + (i - 1) * 100))"; done
 for i in $(seq 1 "$TODO_COUNT"); do wait_ready "todo-service-$i" "http://127.0.0.1:$((4002 + (i - 1) * 100))"; done

@@ -22,7 +22,7 @@ internal sealed class ConsumerScenario : IScenario
     public string Title => "2. Consumer";
 
     public string Description =>
-        $"{Events:N0} USER_REGISTERED messages (as the relay publishes them) wait in `user_registered_queue`; then TodoService starts as its own process " +
+        $"{Events:N0} USER_REGISTERED messages (as the relay publishes them) wait in `user_registered_queue`; then a silo and TodoService start as their own processes " +
         "with its shipped settings and drains them. Rate = todos / (last `todos.created_at` − 1,001st), so start-up and the first 1,000 (tier-0 code) are excluded; CPU is counted from the first todo seen to the last. " +
         "Baselines: the same rows (processed_events key + todo, without the per-user lock and sequence) inserted straight into PostgreSQL by the harness with `Consumer:Concurrency` transactions in flight, " +
         "one event per transaction (the issue's baseline), and `Consumer:BatchSize` events per transaction (the raw cost of what the batched consumer writes).";
@@ -32,7 +32,7 @@ internal sealed class ConsumerScenario : IScenario
         new("consumer.rate", "Consumer rate", "todos/s", "consumer.baseline", "straight inserts, one per transaction, same concurrency", ">= 50% of baseline",
             (_, _, ratio) => ratio >= 0.5),
         new("consumer.rate.batched", "Consumer rate", "todos/s", "consumer.baseline.batched", "straight inserts, same batch size and concurrency", "(none)", null),
-        new("consumer.cpu", "TodoService CPU per 1,000 events", "ms", "consumer.baseline.cpu", "harness CPU per 1,000 straight inserts", "(none)", null),
+        new("consumer.cpu", "TodoService + silo CPU per 1,000 events", "ms", "consumer.baseline.cpu", "harness CPU per 1,000 straight inserts", "(none)", null),
     ];
 
     public async Task<Measurements> RunOnceAsync(BenchContext context, Sandbox sandbox, int run, CancellationToken cancellationToken)
@@ -64,22 +64,19 @@ internal sealed class ConsumerScenario : IScenario
             await RawPublisher.PublishAsync(broker, messages, context.OutboxBatchSize, cancellationToken);
         }
 
-        Progress.Say("  starting TodoService; waiting for every welcome todo");
+        Progress.Say("  starting a silo (the users' grains), then TodoService; waiting for every welcome todo");
+        await using var silo = await context.StartSiloAsync(sandbox, $"consumer-{run}-silo", null, cancellationToken);
         var started = Stopwatch.StartNew();
-        await using var todo = await context.StartServiceAsync("TodoService", $"consumer-{run}-todo-service", new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Database"] = context.ServiceConnectionString("TodoService", sandbox.TodoDatabase),
-            ["RabbitMq__VirtualHost"] = sandbox.VirtualHost,
-        }, "\"consumer\":\"connected\"", cancellationToken);
+        await using var todo = await context.StartTodoServiceAsync(sandbox, $"consumer-{run}-todo-service", cancellationToken);
 
         var first = await Wait.UntilAsync(() => sandbox.TodoScalarAsync("SELECT count(*) FROM todos"), count => count > 0,
             TimeSpan.FromSeconds(60), "the first welcome todo", TimeSpan.FromMilliseconds(5), cancellationToken);
-        var cpuAtFirst = todo.CpuTime;
-        var accounting = CpuAccounting.Start(sandbox, new Dictionary<string, int> { ["TodoService"] = todo.Pid });
+        var cpuAtFirst = todo.CpuTime + silo.CpuTime;
+        var accounting = CpuAccounting.Start(sandbox, new Dictionary<string, int> { ["TodoService"] = todo.Pid, ["Silo"] = silo.Pid });
         m["Consumer: process start to first todo (s)"] = started.Elapsed.TotalSeconds;
         await Wait.UntilAsync(() => sandbox.TodoScalarAsync("SELECT count(*) FROM todos"), count => count >= Events,
             TimeSpan.FromSeconds(180), $"{Events} welcome todos", TimeSpan.FromMilliseconds(100), cancellationToken);
-        m["consumer.cpu"] = (todo.CpuTime - cpuAtFirst).TotalMilliseconds * 1000 / (Events - first);
+        m["consumer.cpu"] = (todo.CpuTime + silo.CpuTime - cpuAtFirst).TotalMilliseconds * 1000 / (Events - first);
         accounting.Record(m, "while consuming");
 
         await using var db = await sandbox.TodoDb.OpenConnectionAsync(cancellationToken);
@@ -90,6 +87,7 @@ internal sealed class ConsumerScenario : IScenario
         m["consumer.rate.batched"] = m["consumer.rate"];
         m["Consumer: rate including the first 1,000 (todos/s)"] = (span.Count - 1) / (span.Last - span.First).TotalSeconds;
         m["TodoService: peak RSS (MiB)"] = todo.PeakRssMiB;
+        m["Silo: peak RSS (MiB)"] = silo.PeakRssMiB;
         var duplicates = await db.ExecuteScalarAsync<long>("SELECT count(*) - count(DISTINCT source_event_id) FROM todos");
         if (span.Count != Events || duplicates != 0)
         {

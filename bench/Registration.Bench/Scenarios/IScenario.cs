@@ -55,11 +55,21 @@ internal sealed class BenchContext(BenchSettings settings, RabbitAdmin admin, Be
         ["Orleans__ServiceId"] = sandbox.VirtualHost,
     };
 
-    /// <summary>One silo relaying the sandbox's outbox; ready once its relays are connected to the broker.</summary>
+    /// <summary>A TodoService instance of the sandbox's cluster; ready once its consumer is connected (after it reached a silo).</summary>
+    public Task<ServiceProcess> StartTodoServiceAsync(Sandbox sandbox, string name, CancellationToken cancellationToken)
+    {
+        var environment = ClusterEnvironment(sandbox);
+        environment["ConnectionStrings__Database"] = ServiceConnectionString("TodoService", sandbox.TodoDatabase);
+        environment["RabbitMq__VirtualHost"] = sandbox.VirtualHost;
+        return StartServiceAsync("TodoService", name, environment, "\"consumer\":\"connected\"", cancellationToken);
+    }
+
+    /// <summary>One silo relaying the sandbox's outbox and hosting its users' grains; ready once its relays are connected to the broker.</summary>
     public Task<ServiceProcess> StartSiloAsync(Sandbox sandbox, string name, int? brokerPort, CancellationToken cancellationToken)
     {
         var environment = ClusterEnvironment(sandbox);
         environment["ConnectionStrings__Database"] = ServiceConnectionString("Silo", sandbox.AuthDatabase);
+        environment["ConnectionStrings__TodoDatabase"] = ServiceConnectionString("TodoService", sandbox.TodoDatabase);
         environment["RabbitMq__VirtualHost"] = sandbox.VirtualHost;
         environment["RabbitMq__Port"] = (brokerPort ?? Settings.RabbitPort).ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["Orleans__SiloPort"] = ServiceProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);

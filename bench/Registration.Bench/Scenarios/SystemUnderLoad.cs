@@ -27,15 +27,12 @@ internal sealed class SystemUnderLoad : IAsyncDisposable
     /// <param name="authBrokerPort">The broker port the silo's relay connects to (a proxy's, to cut it), or null for the broker itself.</param>
     public static async Task<SystemUnderLoad> StartAsync(BenchContext context, Sandbox sandbox, string name, int? authBrokerPort, CancellationToken cancellationToken)
     {
-        var todo = await context.StartServiceAsync("TodoService", $"{name}-todo-service", new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Database"] = context.ServiceConnectionString("TodoService", sandbox.TodoDatabase),
-            ["RabbitMq__VirtualHost"] = sandbox.VirtualHost,
-        }, "\"consumer\":\"connected\"", cancellationToken);
-        ServiceProcess? silo = null;
+        // The silo first: TodoService consumes only once it reaches the users' grains.
+        var silo = await context.StartSiloAsync(sandbox, $"{name}-silo", authBrokerPort, cancellationToken);
+        ServiceProcess? todo = null;
         try
         {
-            silo = await context.StartSiloAsync(sandbox, $"{name}-silo", authBrokerPort, cancellationToken);
+            todo = await context.StartTodoServiceAsync(sandbox, $"{name}-todo-service", cancellationToken);
             var environment = context.ClusterEnvironment(sandbox);
             environment["ConnectionStrings__Database"] = context.ServiceConnectionString("AuthApi", sandbox.AuthDatabase);
             var auth = await context.StartServiceAsync("AuthApi", $"{name}-auth-api", environment, "\"description\":\"connected\"", cancellationToken);
@@ -43,12 +40,12 @@ internal sealed class SystemUnderLoad : IAsyncDisposable
         }
         catch
         {
-            if (silo is not null)
+            if (todo is not null)
             {
-                await silo.DisposeAsync();
+                await todo.DisposeAsync();
             }
 
-            await todo.DisposeAsync();
+            await silo.DisposeAsync();
             throw;
         }
     }

@@ -112,6 +112,7 @@ public sealed class DashboardApiTests : IAsyncLifetime
     [Fact]
     public async Task Dead_letter_actions_go_through_to_the_todo_service_and_need_the_page_header()
     {
+        await _system.StartSiloAsync(); // the replayed event's user grain
         await using var dashboard = DashboardHost.Start(_system, [_auth], [_todo]);
         var http = dashboard.Client();
         var (eventId, userId) = (Guid.NewGuid(), Guid.NewGuid());

@@ -13,6 +13,9 @@ namespace Registration.Tests.Infrastructure;
 public sealed class SiloProcess : IAsyncDisposable
 {
     private const int SignalTerminate = 15;
+    private const int FirstPort = 21000;
+    private const int PortRange = 9000;
+    private static int _nextPort = Random.Shared.Next(PortRange);
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
@@ -153,11 +156,28 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A free loopback port below Linux's ephemeral range (32768 and up), taken in turn from a random start: a port the
+    /// kernel handed out (bind to 0) can be taken again by any outgoing connection before the silo binds it.
+    /// </summary>
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < PortRange; attempt++)
+        {
+            var port = FirstPort + (int)((uint)Interlocked.Increment(ref _nextPort) % PortRange);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: the next one.
+            }
+        }
+
+        throw new InvalidOperationException($"No free loopback port in {FirstPort}..{FirstPort + PortRange - 1}.");
     }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
