@@ -33,6 +33,47 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Todo_service_without_a_reachable_silo_consumes_nothing_and_loses_nothing_until_one_starts()
+    {
+        var host = _system.StartTodoService();
+        var users = Enumerable.Range(0, 3).Select(_ => (EventId: Guid.NewGuid(), UserId: Guid.NewGuid())).ToList();
+        await _system.PublishAsync(users.Select(u => TestEvents.UserRegisteredBody(u.EventId, u.UserId)).ToArray());
+
+        // Readiness says why, and the messages stay ready in the queue (none taken and held unacked).
+        var http = host.CreateClient();
+        await Eventually.TrueAsync(
+            async () => (await http.GetStringAsync("/health/ready")).Contains("connecting to the cluster", StringComparison.Ordinal), "readiness to report the cluster connection");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(3u, await _system.QueueDepthAsync(Topology.UserRegisteredQueue));
+
+        await _system.StartSiloAsync();
+
+        await Eventually.ReturnsAsync(() => _system.TodoScalarAsync<long>("SELECT count(*) FROM todos"), n => n == 3, "every waiting message applied once a silo runs");
+        Assert.Equal(0u, await _system.QueueDepthAsync(Topology.UserRegisteredDeadLetterQueue));
+    }
+
+    [Fact]
+    public async Task Silo_killed_while_the_consumer_runs_loses_nothing_and_dead_letters_nothing()
+    {
+        var silo = await _system.StartSiloAsync();
+        _system.StartTodoService();
+        var before = (EventId: Guid.NewGuid(), UserId: Guid.NewGuid());
+        await _system.PublishAsync(TestEvents.UserRegisteredBody(before.EventId, before.UserId));
+        await Eventually.ReturnsAsync(() => WelcomeTodosAsync(before.UserId), n => n == 1, "the todo while the silo runs");
+
+        silo.Kill();
+        var during = Enumerable.Range(0, 5).Select(_ => (EventId: Guid.NewGuid(), UserId: Guid.NewGuid())).ToList();
+        await _system.PublishAsync(during.Select(u => TestEvents.UserRegisteredBody(u.EventId, u.UserId)).ToArray());
+        await Task.Delay(TimeSpan.FromSeconds(3)); // deliveries fail meanwhile: requeued, never dead-lettered
+        Assert.Equal(0u, await _system.QueueDepthAsync(Topology.UserRegisteredDeadLetterQueue));
+
+        await _system.StartSiloAsync();
+
+        await Eventually.ReturnsAsync(() => _system.TodoScalarAsync<long>("SELECT count(*) FROM todos"), n => n == 6, "every message applied on the new silo", TimeSpan.FromSeconds(60));
+        Assert.Equal(0u, await _system.QueueDepthAsync(Topology.UserRegisteredDeadLetterQueue));
+    }
+
+    [Fact]
     public async Task Same_event_delivered_twice_creates_one_todo()
     {
         await _system.StartSiloAsync();
