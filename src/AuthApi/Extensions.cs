@@ -1,7 +1,7 @@
+using AuthApi.Admin;
 using AuthApi.Outbox;
 using AuthApi.Security;
 using Registration.Messaging;
-using Registration.Messaging.Membership;
 using Registration.ServiceDefaults.Auth;
 using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Data;
@@ -18,7 +18,7 @@ public static class Extensions
         builder.AddOutboxWriter();
         builder.AddClusterConnection();
         builder.Services.AddSingleton<RelayWake>();
-        builder.Services.AddSingleton<IOrleansDirectory, OrleansDirectory>();
+        builder.Services.AddSingleton<OrleansDirectory>();
         builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PasswordHashing>();
         builder.Services.AddSingleton<TokenIssuer>();

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Registration.Tests.Infrastructure;
-
 namespace Registration.Tests.Cluster;
 
 /// <summary>Membership timings shrunk for tests (heartbeat 0.5 s, dead after 1.5 s) and the admin key.</summary>
@@ -15,7 +12,4 @@ public static class FastCluster
     ];
 
     public static (string Key, string? Value)[] With(params (string Key, string? Value)[] more) => [.. Settings, .. more];
-
-    public static string InstanceId(this ServiceHost<AuthApi.Program> host) =>
-        host.Services.GetRequiredService<Registration.Messaging.Membership.InstanceIdentity>().InstanceId;
 }
