@@ -14,7 +14,7 @@ public static class Extensions
     {
         builder.AddDatabase(typeof(Extensions).Assembly);
         builder.AddJwtAuthentication();
-        builder.AddClusterMembership("auth-api");
+        builder.AddMessagingMigrations();
         builder.AddOutboxWriter();
         builder.AddClusterConnection();
         builder.Services.AddSingleton<RelayWake>();

@@ -2,8 +2,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-using Registration.Messaging.Membership;
 using Registration.Messaging.Broker;
 using Registration.Messaging.Consuming;
 using Registration.Messaging.Outbox;
@@ -23,13 +21,14 @@ public static class MessagingExtensions
         return builder;
     }
 
-    /// <summary>This instance's row in cluster_members, kept fresh by heartbeats.</summary>
-    public static IHostApplicationBuilder AddClusterMembership(this IHostApplicationBuilder builder, string role)
+    /// <summary>
+    /// This library's migrations of the service's database, applied after the service's own: the history of the
+    /// retired membership table (membership_001 creates it, membership_002 drops it), so that databases that
+    /// still have it lose it and new ones go through the same history.
+    /// </summary>
+    public static IHostApplicationBuilder AddMessagingMigrations(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddMigrations(typeof(MembershipWorker).Assembly);
-        builder.Services.AddOptions<MembershipOptions>().BindConfiguration(MembershipOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton(sp => new InstanceIdentity(role, sp.GetRequiredService<IOptions<MembershipOptions>>().Value.Workers));
-        builder.Services.AddHostedService<MembershipWorker>();
+        builder.Services.AddMigrations(typeof(MessagingExtensions).Assembly);
         return builder;
     }
 
@@ -61,7 +60,6 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<ConsumerMetrics>();
         if (builder.Configuration.GetValue($"{ConsumerOptions.Section}:{nameof(ConsumerOptions.Enabled)}", true))
         {
-            builder.Services.Configure<MembershipOptions>(o => o.Workers.Add(ConsumerOptions.WorkerName));
             builder.Services.AddHostedService<QueueConsumerWorker<TMessage>>();
         }
 

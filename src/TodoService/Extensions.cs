@@ -13,7 +13,7 @@ public static class Extensions
     {
         builder.AddDatabase(typeof(Extensions).Assembly);
         builder.AddJwtAuthentication();
-        builder.AddClusterMembership("todo-service");
+        builder.AddMessagingMigrations();
         builder.AddQueueConsumer<WelcomeTodoHandler, UserRegistered>();
         builder.AddTodoAdmin();
         return builder;

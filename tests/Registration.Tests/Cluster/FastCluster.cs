@@ -1,13 +1,12 @@
 namespace Registration.Tests.Cluster;
 
-/// <summary>Membership timings shrunk for tests (heartbeat 0.5 s, dead after 1.5 s) and the admin key.</summary>
+/// <summary>The admin key of the test services.</summary>
 public static class FastCluster
 {
     public const string AdminKey = "test-admin-key";
 
     public static readonly (string Key, string? Value)[] Settings =
     [
-        ("Membership:HeartbeatInterval", "00:00:00.500"),
         ("Admin:ApiKey", AdminKey),
     ];
 

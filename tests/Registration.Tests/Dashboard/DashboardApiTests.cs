@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Registration.Contracts;
-using Registration.Messaging.Membership;
+using Registration.ServiceDefaults.Admin;
 using Registration.Tests.Cluster;
 using Registration.Tests.Infrastructure;
 

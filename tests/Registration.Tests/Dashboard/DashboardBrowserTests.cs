@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using Registration.Messaging.Membership;
+using Registration.ServiceDefaults.Admin;
 using Registration.Tests.Cluster;
 using Registration.Tests.Infrastructure;
 
