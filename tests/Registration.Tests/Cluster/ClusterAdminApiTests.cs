@@ -18,9 +18,9 @@ public sealed class ClusterAdminApiTests : IAsyncLifetime
     [Fact]
     public async Task Admin_cluster_view_shows_the_silos_each_partitions_silo_and_epoch_and_the_move_when_a_silo_is_killed()
     {
-        var api = _system.StartAuthApi(FastCluster.Settings);
+        var api = _system.StartAuthApi(TestAdmin.Settings);
         var admin = api.CreateClient();
-        admin.DefaultRequestHeaders.Add("X-Admin-Key", FastCluster.AdminKey);
+        admin.DefaultRequestHeaders.Add("X-Admin-Key", TestAdmin.Key);
         var no = await admin.GetFromJsonAsync<ClusterAdminApi.ClusterView>("/api/v1/admin/cluster");
         Assert.All(no!.Partitions, p => Assert.False(p.Live)); // no silo runs yet
 
@@ -55,7 +55,7 @@ public sealed class ClusterAdminApiTests : IAsyncLifetime
     [Fact]
     public async Task Todo_service_has_no_cluster_view()
     {
-        var admin = _system.StartTodoService(FastCluster.With(("Consumer:Enabled", "false"))).CreateClient().WithAdminKey();
+        var admin = _system.StartTodoService(TestAdmin.With(("Consumer:Enabled", "false"))).CreateClient().WithAdminKey();
 
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/v1/admin/cluster")).StatusCode);
     }
@@ -63,7 +63,7 @@ public sealed class ClusterAdminApiTests : IAsyncLifetime
     [Fact]
     public async Task Admin_endpoints_require_the_admin_key()
     {
-        var http = _system.StartAuthApi(FastCluster.Settings).CreateClient();
+        var http = _system.StartAuthApi(TestAdmin.Settings).CreateClient();
 
         await (await http.GetAsync("/api/v1/admin/cluster")).AssertProblemAsync(HttpStatusCode.Unauthorized);
         http.DefaultRequestHeaders.Add("X-Admin-Key", "wrong");

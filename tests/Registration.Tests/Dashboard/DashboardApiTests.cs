@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Registration.Contracts;
 using Registration.ServiceDefaults.Admin;
-using Registration.Tests.Cluster;
 using Registration.Tests.Infrastructure;
 
 namespace Registration.Tests.Dashboard;
@@ -21,9 +20,9 @@ public sealed class DashboardApiTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _system = await TestSystem.CreateAsync();
-        var auth = _system.StartAuthApiListening(FastCluster.Settings);
+        var auth = _system.StartAuthApiListening(TestAdmin.Settings);
         _auth = auth.Address!;
-        var todo = _system.StartTodoServiceListening(FastCluster.Settings);
+        var todo = _system.StartTodoServiceListening(TestAdmin.Settings);
         _todo = todo.Address!;
         _todoInstanceId = todo.Services.GetRequiredService<InstanceIdentity>().InstanceId;
         _register = auth.CreateClient();

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Registration.ServiceDefaults.Admin;
-using Registration.Tests.Cluster;
 using Registration.Tests.Infrastructure;
 
 namespace Registration.Tests.Dashboard;
@@ -24,8 +23,8 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     public async Task Page_shows_silos_partitions_and_rising_counts_and_replays_a_dead_letter_until_the_list_is_empty()
     {
         Assert.True(File.Exists(Browser.ChromiumPath), $"{Browser.ChromiumPath} is missing: scripts/infra.sh installs it (apt-get install chromium).");
-        var auth = _system.StartAuthApiListening(FastCluster.Settings);
-        var todo = _system.StartTodoServiceListening(FastCluster.With(("Consumer:MaxDeliveries", "2")));
+        var auth = _system.StartAuthApiListening(TestAdmin.Settings);
+        var todo = _system.StartTodoServiceListening(TestAdmin.With(("Consumer:MaxDeliveries", "2")));
         await using var dashboard = DashboardHost.Start(_system, [auth.Address!], [todo.Address!]);
         var http = auth.CreateClient();
         await _system.StartSiloAsync();
@@ -34,7 +33,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await using var browser = await Browser.LaunchAsync(playwright);
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
-            HttpCredentials = new HttpCredentials { Username = "admin", Password = FastCluster.AdminKey, Send = HttpCredentialsSend.Always },
+            HttpCredentials = new HttpCredentials { Username = "admin", Password = TestAdmin.Key, Send = HttpCredentialsSend.Always },
             ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
         });
         var page = await context.NewPageAsync();
