@@ -1,7 +1,7 @@
+using AuthApi.Admin;
 using AuthApi.Outbox;
 using AuthApi.Security;
 using Registration.Messaging;
-using Registration.Messaging.Membership;
 using Registration.ServiceDefaults.Auth;
 using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Data;
@@ -14,11 +14,10 @@ public static class Extensions
     {
         builder.AddDatabase(typeof(Extensions).Assembly);
         builder.AddJwtAuthentication();
-        builder.AddClusterMembership("auth-api");
         builder.AddOutboxWriter();
         builder.AddClusterConnection();
         builder.Services.AddSingleton<RelayWake>();
-        builder.Services.AddSingleton<IOrleansDirectory, OrleansDirectory>();
+        builder.Services.AddSingleton<OrleansDirectory>();
         builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PasswordHashing>();
         builder.Services.AddSingleton<TokenIssuer>();

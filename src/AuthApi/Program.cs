@@ -1,5 +1,4 @@
 using AuthApi.Admin;
-using Registration.Messaging.Membership;
 using Registration.ServiceDefaults;
 
 namespace AuthApi;

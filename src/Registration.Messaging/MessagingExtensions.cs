@@ -2,8 +2,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-using Registration.Messaging.Membership;
 using Registration.Messaging.Broker;
 using Registration.Messaging.Consuming;
 using Registration.Messaging.Outbox;
@@ -23,19 +21,10 @@ public static class MessagingExtensions
         return builder;
     }
 
-    /// <summary>This instance's row in cluster_members, kept fresh by heartbeats.</summary>
-    public static IHostApplicationBuilder AddClusterMembership(this IHostApplicationBuilder builder, string role)
-    {
-        builder.Services.AddMigrations(typeof(MembershipWorker).Assembly);
-        builder.Services.AddOptions<MembershipOptions>().BindConfiguration(MembershipOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton(sp => new InstanceIdentity(role, sp.GetRequiredService<IOptions<MembershipOptions>>().Value.Workers));
-        builder.Services.AddHostedService<MembershipWorker>();
-        return builder;
-    }
-
     /// <summary>
     /// The outbox writer (AuthApi): rows written in the caller's transaction; the silos relay them. The outbox's
-    /// schema is migrated by whichever starts first, AuthApi or a silo.
+    /// schema (Registration.Messaging's migrations, with the retired membership table's creation and drop) is
+    /// migrated by whichever starts first, AuthApi or a silo.
     /// </summary>
     public static IHostApplicationBuilder AddOutboxWriter(this IHostApplicationBuilder builder)
     {
@@ -65,7 +54,6 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<ConsumerMetrics>();
         if (builder.Configuration.GetValue($"{ConsumerOptions.Section}:{nameof(ConsumerOptions.Enabled)}", true))
         {
-            builder.Services.Configure<MembershipOptions>(o => o.Workers.Add(ConsumerOptions.WorkerName));
             builder.Services.AddHostedService<QueueConsumerWorker<TMessage>>();
         }
 

@@ -14,7 +14,6 @@ public static class Extensions
     {
         builder.AddDatabase(typeof(Extensions).Assembly);
         builder.AddJwtAuthentication();
-        builder.AddClusterMembership("todo-service");
         builder.AddClusterConnection();
         builder.AddQueueConsumer<UserGrainRouter, UserRegistered>();
         builder.AddTodoAdmin();

@@ -1,4 +1,3 @@
-using Registration.Messaging.Membership;
 using Registration.ServiceDefaults;
 using TodoService.Admin;
 
@@ -18,7 +17,6 @@ public sealed class Program
         app.UseAuthorization();
         app.MapDefaultEndpoints();
         app.MapTodoApi();
-        app.MapClusterAdminApi();
         app.MapTodoAdminApi();
         app.Run();
     }

@@ -12,14 +12,14 @@ public sealed record DashboardState(
     IReadOnlyList<QueueState> Queues,
     Answer DeadLetters);
 
-/// <summary>AuthApi: GET /api/v1/admin/cluster (members, partition owners) and GET /api/v1/admin/outbox.</summary>
+/// <summary>AuthApi: GET /api/v1/admin/cluster (Orleans' silos, partition owners) and GET /api/v1/admin/outbox.</summary>
 public sealed record AuthState(Answer Cluster, Answer Outbox);
 
 /// <summary>
-/// TodoService: GET /api/v1/admin/cluster, the cluster-wide part of GET /api/v1/admin/consumer, and the
-/// per-instance counters of every configured TodoService URL (duplicates absorbed are counted only there).
+/// TodoService: the cluster-wide part of GET /api/v1/admin/consumer, and the per-instance counters of
+/// every configured TodoService URL (duplicates absorbed are counted only there).
 /// </summary>
-public sealed record TodoState(Answer Cluster, Answer Consumer, IReadOnlyList<InstanceCounters> Instances, long DuplicatesAbsorbed);
+public sealed record TodoState(Answer Consumer, IReadOnlyList<InstanceCounters> Instances, long DuplicatesAbsorbed);
 
 public sealed record InstanceCounters(string Url, string? InstanceId, DateTimeOffset? Since, IReadOnlyDictionary<string, long>? Outcomes, string? Error)
 {

@@ -12,12 +12,11 @@ public sealed class StateReader(AdminApiClient admin, RabbitQueues rabbit, IOpti
         var settings = options.Value;
         var authCluster = admin.GetFirstAsync(settings.AuthApiUrls, "/api/v1/admin/cluster", cancellationToken);
         var outbox = admin.GetFirstAsync(settings.AuthApiUrls, "/api/v1/admin/outbox", cancellationToken);
-        var todoCluster = admin.GetFirstAsync(settings.TodoServiceUrls, "/api/v1/admin/cluster", cancellationToken);
         var consumers = settings.TodoServiceUrls.Select(url => admin.GetAsync(url, "/api/v1/admin/consumer", cancellationToken)).ToList();
         var deadLetters = admin.GetFirstAsync(settings.TodoServiceUrls, $"/api/v1/admin/dead-letters?limit={settings.DeadLetterListLimit}", cancellationToken);
         var queues = new[] { Topology.UserRegisteredQueue, Topology.UserRegisteredDeadLetterQueue }.Select(q => rabbit.GetAsync(q, cancellationToken)).ToList();
 
-        await Task.WhenAll([authCluster, outbox, todoCluster, deadLetters, .. consumers, .. queues]);
+        await Task.WhenAll([authCluster, outbox, deadLetters, .. consumers, .. queues]);
 
         var consumerAnswers = consumers.Select(c => c.Result).ToList();
         var instances = settings.TodoServiceUrls.Zip(consumerAnswers, InstanceCounters.From)
@@ -32,7 +31,7 @@ public sealed class StateReader(AdminApiClient admin, RabbitQueues rabbit, IOpti
             settings.RefreshSeconds,
             settings.OrleansDashboardUrl.Length > 0 ? settings.OrleansDashboardUrl : null,
             new AuthState(authCluster.Result, outbox.Result),
-            new TodoState(todoCluster.Result, InstanceCounters.ClusterPart(consumer), instances, instances.Sum(i => i.Count("duplicate"))),
+            new TodoState(InstanceCounters.ClusterPart(consumer), instances, instances.Sum(i => i.Count("duplicate"))),
             [.. queues.Select(q => q.Result)],
             deadLetters.Result);
     }

@@ -1,5 +1,5 @@
 using Npgsql;
-using Registration.Messaging.Membership;
+using Registration.ServiceDefaults.Admin;
 using Registration.ServiceDefaults.Http;
 
 namespace TodoService.Admin;

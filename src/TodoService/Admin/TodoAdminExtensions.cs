@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Registration.ServiceDefaults.Admin;
 using TodoService.DeadLetters;
 
 namespace TodoService.Admin;
@@ -9,6 +10,7 @@ public static class TodoAdminExtensions
     public static IHostApplicationBuilder AddTodoAdmin(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new InstanceIdentity("todo-service"));
         builder.Services.AddSingleton<ConsumerOutcomeCounters>();
         builder.Services.AddOptions<DeadLetterOptions>().BindConfiguration(DeadLetterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<DeadLetterBroker>();

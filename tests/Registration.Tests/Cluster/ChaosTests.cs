@@ -87,7 +87,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 
     private void StartConsumer()
     {
-        var consumer = _system.StartTodoService(FastCluster.Settings);
+        var consumer = _system.StartTodoService(TestAdmin.Settings);
         _consumers.Add(consumer);
         _probes.Add(new MetricsProbe(consumer.Services));
     }

@@ -18,11 +18,11 @@ public sealed class SiloDashboardTests : IAsyncLifetime
     public async Task Orleans_dashboard_needs_the_admin_login_and_shows_every_silo_and_the_relay_grains()
     {
         _system.StartAuthApi(); // the outbox schema, so the relays activate
-        var first = await _system.StartSiloAsync(("Admin:ApiKey", FastCluster.AdminKey));
-        var second = await _system.StartSiloAsync(("Admin:ApiKey", FastCluster.AdminKey));
+        var first = await _system.StartSiloAsync(("Admin:ApiKey", TestAdmin.Key));
+        var second = await _system.StartSiloAsync(("Admin:ApiKey", TestAdmin.Key));
         using var anonymous = new HttpClient { BaseAddress = first.Address };
         using var wrong = Client(first, "not-the-key");
-        using var admin = Client(first, FastCluster.AdminKey);
+        using var admin = Client(first, TestAdmin.Key);
 
         var refused = await anonymous.GetAsync(new Uri("/dashboard/", UriKind.Relative));
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);

@@ -24,7 +24,7 @@ public sealed class SiloFailoverTests : IAsyncLifetime
     {
         _system.StartTodoService();
         var silos = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => _system.StartSiloAsync()));
-        var api = _system.StartAuthApi(FastCluster.Settings);
+        var api = _system.StartAuthApi(TestAdmin.Settings);
         var admin = api.CreateClient().WithAdminKey();
         var owners = await Eventually.ReturnsAsync(
             () => PartitionOwnersAsync(admin), o => o.Count == 16 && o.Values.Distinct().Count() == 3, "16 partitions spread over the 3 silos", TimeSpan.FromSeconds(30));

@@ -1,12 +1,12 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Registration.Tests.Cluster;
+using Registration.Tests.Infrastructure;
 
 namespace Registration.Tests.Dashboard;
 
 public static class AdminHttp
 {
-    public static HttpClient WithAdminKey(this HttpClient http, string key = FastCluster.AdminKey)
+    public static HttpClient WithAdminKey(this HttpClient http, string key = TestAdmin.Key)
     {
         http.DefaultRequestHeaders.Add("X-Admin-Key", key);
         return http;

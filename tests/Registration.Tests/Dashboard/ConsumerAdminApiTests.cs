@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Registration.Contracts;
-using Registration.Tests.Cluster;
 using Registration.Tests.Infrastructure;
 
 namespace Registration.Tests.Dashboard;
@@ -18,8 +17,8 @@ public sealed class ConsumerAdminApiTests : IAsyncLifetime
     public async Task Consumer_view_counts_welcome_todos_latency_and_stale_events_and_each_instance_its_own_duplicates()
     {
         await _system.StartSiloAsync();
-        var consumer = _system.StartTodoService(FastCluster.Settings).CreateClient().WithAdminKey();
-        var httpOnly = _system.StartTodoService(FastCluster.With(("Consumer:Enabled", "false"))).CreateClient().WithAdminKey();
+        var consumer = _system.StartTodoService(TestAdmin.Settings).CreateClient().WithAdminKey();
+        var httpOnly = _system.StartTodoService(TestAdmin.With(("Consumer:Enabled", "false"))).CreateClient().WithAdminKey();
         var (first, second, third) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
         var laterOfThird = Body(Guid.NewGuid(), third, sequence: 2);
 

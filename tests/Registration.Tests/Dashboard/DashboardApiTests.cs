@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Registration.Contracts;
-using Registration.Tests.Cluster;
+using Registration.ServiceDefaults.Admin;
 using Registration.Tests.Infrastructure;
 
 namespace Registration.Tests.Dashboard;
@@ -13,14 +14,17 @@ public sealed class DashboardApiTests : IAsyncLifetime
     private TestSystem _system = null!;
     private Uri _auth = null!;
     private Uri _todo = null!;
+    private string _todoInstanceId = null!;
     private HttpClient _register = null!;
 
     public async Task InitializeAsync()
     {
         _system = await TestSystem.CreateAsync();
-        var auth = _system.StartAuthApiListening(FastCluster.Settings);
+        var auth = _system.StartAuthApiListening(TestAdmin.Settings);
         _auth = auth.Address!;
-        _todo = _system.StartTodoServiceListening(FastCluster.Settings).Address!;
+        var todo = _system.StartTodoServiceListening(TestAdmin.Settings);
+        _todo = todo.Address!;
+        _todoInstanceId = todo.Services.GetRequiredService<InstanceIdentity>().InstanceId;
         _register = auth.CreateClient();
     }
 
@@ -50,7 +54,7 @@ public sealed class DashboardApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task State_shows_members_partitions_outbox_consumer_queues_and_dead_letters()
+    public async Task State_shows_silos_partitions_outbox_consumer_queues_and_dead_letters()
     {
         await using var dashboard = DashboardHost.Start(_system, [_auth], [_todo]);
         var http = dashboard.Client();
@@ -67,20 +71,20 @@ public sealed class DashboardApiTests : IAsyncLifetime
             s => Data(s, "auth", "outbox").Long("sentLastMinute") == 2
                 && Data(s, "todo", "consumer").Long("todosLastMinute") == 2
                 && s.GetProperty("deadLetters").GetProperty("data").Long("depth") == 1
-                && Queue(s, Topology.UserRegisteredQueue).GetProperty("consumers") is { ValueKind: JsonValueKind.Number } consumers && consumers.GetInt64() == 1,
-            "two registrations published and applied, the poison dead-lettered and the consumer seen by the broker",
+                && Queue(s, Topology.UserRegisteredQueue).GetProperty("consumers") is { ValueKind: JsonValueKind.Number } consumers && consumers.GetInt64() == 1
+                && Data(s, "auth", "cluster") is { ValueKind: JsonValueKind.Object } cluster && cluster.GetProperty("silos").GetArrayLength() == 1,
+            "two registrations published and applied, the poison dead-lettered, the consumer seen by the broker and the silo listed",
             TimeSpan.FromSeconds(20));
 
         Assert.Equal(1, state.GetProperty("refreshSeconds").GetInt32());
         Assert.Equal(DashboardHost.OrleansDashboardUrl, state.GetProperty("orleansDashboardUrl").GetString());
         var authCluster = Data(state, "auth", "cluster");
         Assert.Equal(_auth.ToString(), state.GetProperty("auth").GetProperty("cluster").GetProperty("source").GetString());
-        Assert.Equal("active", Assert.Single(authCluster.GetProperty("members").EnumerateArray()).GetProperty("status").GetString());
+        Assert.Equal("Active", Assert.Single(authCluster.GetProperty("silos").EnumerateArray()).GetProperty("status").GetString());
         Assert.Equal(16, authCluster.GetProperty("partitions").GetArrayLength());
-        var todoMember = Assert.Single(Data(state, "todo", "cluster").GetProperty("members").EnumerateArray());
-        Assert.Contains("consumer", todoMember.GetProperty("workers").EnumerateArray().Select(w => w.GetString()));
+        Assert.False(state.GetProperty("todo").TryGetProperty("cluster", out _), "TodoService has no cluster view");
         var instance = Assert.Single(state.GetProperty("todo").GetProperty("instances").EnumerateArray());
-        Assert.Equal(todoMember.GetProperty("instanceId").GetString(), instance.GetProperty("instanceId").GetString());
+        Assert.Equal(_todoInstanceId, instance.GetProperty("instanceId").GetString());
         Assert.Equal(2, instance.GetProperty("outcomes").Long("applied"));
         Assert.Equal(0, state.GetProperty("todo").Long("duplicatesAbsorbed"));
         Assert.Equal(
@@ -100,7 +104,7 @@ public sealed class DashboardApiTests : IAsyncLifetime
 
         Assert.Equal(_auth.ToString(), state.GetProperty("auth").GetProperty("outbox").GetProperty("source").GetString());
         Assert.Equal(JsonValueKind.Object, state.GetProperty("auth").GetProperty("outbox").GetProperty("data").ValueKind);
-        var todo = state.GetProperty("todo").GetProperty("cluster");
+        var todo = state.GetProperty("todo").GetProperty("consumer");
         Assert.Equal(JsonValueKind.Null, todo.GetProperty("data").ValueKind);
         Assert.Contains("127.0.0.1:9", todo.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.NotNull(state.GetProperty("deadLetters").GetProperty("error").GetString());

@@ -1,5 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using Registration.Tests.Cluster;
+using Registration.ServiceDefaults.Admin;
 using Registration.Tests.Infrastructure;
 
 namespace Registration.Tests.Dashboard;
@@ -19,11 +20,11 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     public async Task DisposeAsync() => await _system.DisposeAsync();
 
     [Fact]
-    public async Task Page_shows_members_and_rising_counts_and_replays_a_dead_letter_until_the_list_is_empty()
+    public async Task Page_shows_silos_partitions_and_rising_counts_and_replays_a_dead_letter_until_the_list_is_empty()
     {
         Assert.True(File.Exists(Browser.ChromiumPath), $"{Browser.ChromiumPath} is missing: scripts/infra.sh installs it (apt-get install chromium).");
-        var auth = _system.StartAuthApiListening(FastCluster.Settings);
-        var todo = _system.StartTodoServiceListening(FastCluster.With(("Consumer:MaxDeliveries", "2")));
+        var auth = _system.StartAuthApiListening(TestAdmin.Settings);
+        var todo = _system.StartTodoServiceListening(TestAdmin.With(("Consumer:MaxDeliveries", "2")));
         await using var dashboard = DashboardHost.Start(_system, [auth.Address!], [todo.Address!]);
         var http = auth.CreateClient();
         await _system.StartSiloAsync();
@@ -32,7 +33,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await using var browser = await Browser.LaunchAsync(playwright);
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
-            HttpCredentials = new HttpCredentials { Username = "admin", Password = FastCluster.AdminKey, Send = HttpCredentialsSend.Always },
+            HttpCredentials = new HttpCredentials { Username = "admin", Password = TestAdmin.Key, Send = HttpCredentialsSend.Always },
             ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
         });
         var page = await context.NewPageAsync();
@@ -48,13 +49,12 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 
         await page.GotoAsync(dashboard.Address.ToString());
 
-        // The members of both services, as the services' admin APIs report them.
-        await Assertions.Expect(page.GetByTestId("auth-members").GetByTestId("member")).ToHaveCountAsync(1, CountWait);
-        await Assertions.Expect(page.GetByTestId("auth-members")).ToContainTextAsync(auth.InstanceId(), new() { Timeout = 20_000 });
-        await Assertions.Expect(page.GetByTestId("todo-members").GetByTestId("member")).ToHaveCountAsync(1, CountWait);
+        // Orleans' view, as AuthApi's cluster admin API reports it, and the consumer instance.
         await Assertions.Expect(page.GetByTestId("partition")).ToHaveCountAsync(16, CountWait);
         await Assertions.Expect(page.GetByTestId("silo")).ToHaveCountAsync(1, CountWait);
         await Assertions.Expect(page.GetByTestId("silo")).ToContainTextAsync("Active", new() { Timeout = 20_000 });
+        var consumerId = todo.Services.GetRequiredService<InstanceIdentity>().InstanceId;
+        await Assertions.Expect(page.GetByTestId("consumer-instances").Locator($"td[title='{consumerId}']")).ToHaveCountAsync(1, CountWait);
         await Assertions.Expect(page.GetByTestId("kpi-sent-minute")).ToHaveTextAsync("0", TextWait);
         await Assertions.Expect(page.GetByTestId("dead-letters-empty")).ToBeVisibleAsync(VisibleWait);
 

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Registration.Tests.Cluster;
 using Registration.Tests.Infrastructure;
 
 namespace Registration.Tests.Dashboard;
@@ -23,7 +22,7 @@ public sealed class DashboardHost : WebApplicationFactory<global::Dashboard.Prog
     private LogCapture Logs { get; } = new();
 
     public static DashboardHost Start(
-        TestSystem system, IEnumerable<Uri> authApis, IEnumerable<Uri> todoServices, string adminKey = FastCluster.AdminKey, (string Key, string? Value)[]? overrides = null)
+        TestSystem system, IEnumerable<Uri> authApis, IEnumerable<Uri> todoServices, string adminKey = TestAdmin.Key, (string Key, string? Value)[]? overrides = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -70,7 +69,7 @@ public sealed class DashboardHost : WebApplicationFactory<global::Dashboard.Prog
     }
 
     /// <summary>A client of the real (Kestrel) dashboard, logged in as admin with <paramref name="password"/> (default: the admin key).</summary>
-    public HttpClient Client(string? password = FastCluster.AdminKey)
+    public HttpClient Client(string? password = TestAdmin.Key)
     {
         var http = new HttpClient { BaseAddress = Address };
         if (password is not null)

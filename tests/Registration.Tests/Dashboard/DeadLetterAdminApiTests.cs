@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Registration.Contracts;
-using Registration.Tests.Cluster;
 using Registration.Tests.Infrastructure;
 
 namespace Registration.Tests.Dashboard;
@@ -18,7 +17,7 @@ public sealed class DeadLetterAdminApiTests : IAsyncLifetime
     {
         _system = await TestSystem.CreateAsync();
         await _system.StartSiloAsync();
-        _admin = _system.StartTodoService(FastCluster.Settings).CreateClient().WithAdminKey();
+        _admin = _system.StartTodoService(TestAdmin.Settings).CreateClient().WithAdminKey();
     }
 
     public async Task DisposeAsync() => await _system.DisposeAsync();

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Registration.Contracts;
-using Registration.Tests.Cluster;
 using Registration.Tests.Infrastructure;
 
 namespace Registration.Tests.Dashboard;
@@ -20,7 +19,7 @@ public sealed class OutboxAdminApiTests : IAsyncLifetime
     [Fact]
     public async Task Outbox_view_shows_the_backlog_while_no_relay_runs_and_the_drain_once_one_does()
     {
-        var writer = _system.StartAuthApi(FastCluster.Settings); // no silo runs yet: nothing relays
+        var writer = _system.StartAuthApi(TestAdmin.Settings); // no silo runs yet: nothing relays
         var admin = writer.CreateClient().WithAdminKey();
         var http = writer.CreateClient();
         for (var i = 0; i < 3; i++)
@@ -46,7 +45,7 @@ public sealed class OutboxAdminApiTests : IAsyncLifetime
             BucketWait);
 
         await _system.StartSiloAsync();
-        var other = _system.StartAuthApi(FastCluster.Settings).CreateClient().WithAdminKey();
+        var other = _system.StartAuthApi(TestAdmin.Settings).CreateClient().WithAdminKey();
         view = await Eventually.ReturnsAsync(
             () => other.GetJsonAsync("/api/v1/admin/outbox"),
             v => v.Long("pending") == 0 && v.Long("sentLastMinute") == 3,
@@ -67,7 +66,7 @@ public sealed class OutboxAdminApiTests : IAsyncLifetime
     [Fact]
     public async Task Outbox_view_lists_rows_that_keep_failing_with_attempts_and_error()
     {
-        var host = _system.StartAuthApi(FastCluster.Settings);
+        var host = _system.StartAuthApi(TestAdmin.Settings);
         var http = host.CreateClient();
         await _system.StartRelayingSiloAsync();
         await using (var broker = await _system.ConnectBrokerAsync())
@@ -91,8 +90,8 @@ public sealed class OutboxAdminApiTests : IAsyncLifetime
     [Fact]
     public async Task Admin_read_models_and_dead_letters_require_the_admin_key()
     {
-        var auth = _system.StartAuthApi(FastCluster.Settings).CreateClient();
-        var todo = _system.StartTodoService(FastCluster.Settings).CreateClient();
+        var auth = _system.StartAuthApi(TestAdmin.Settings).CreateClient();
+        var todo = _system.StartTodoService(TestAdmin.Settings).CreateClient();
         foreach (var (http, path) in new[] { (auth, "/api/v1/admin/outbox"), (todo, "/api/v1/admin/consumer"), (todo, "/api/v1/admin/dead-letters") })
         {
             await (await http.GetAsync(path)).AssertProblemAsync(HttpStatusCode.Unauthorized);

@@ -1,3 +1,4 @@
+using Dapper;
 using Registration.Messaging.Outbox;
 using Registration.ServiceDefaults.Data;
 using Registration.Tests.Infrastructure;
@@ -29,5 +30,34 @@ public sealed class SqlMigratorTests : IAsyncLifetime
         Assert.Equal(scripts, applied.SelectMany(versions => versions).Order());
         Assert.Equal(scripts.Count, await _system.AuthScalarAsync<long>("SELECT count(*) FROM schema_migrations"));
         Assert.Empty(await SqlMigrator.MigrateAsync(_system.AuthDb, assembly, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Retired_membership_table_is_dropped_where_it_was_and_never_left_in_a_new_database()
+    {
+        // An auth database of before the retirement: the service's migrations and the membership table, with a member.
+        await SqlMigrator.MigrateAsync(_system.AuthDb, typeof(AuthApi.Program).Assembly, CancellationToken.None);
+        await using (var stream = typeof(OutboxStore).Assembly.GetManifestResourceStream("Migrations/membership_001_cluster_members.sql")!)
+        await using (var connection = await _system.AuthDb.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync(await new StreamReader(stream).ReadToEndAsync());
+            await connection.ExecuteAsync("""
+                INSERT INTO schema_migrations (version) VALUES ('membership_001_cluster_members');
+                INSERT INTO cluster_members (instance_id, role, host, pid, version, started_at, last_heartbeat, status)
+                VALUES ('auth-api-old', 'auth-api', 'host', 1, '1.0', now(), now(), 'active');
+                """);
+        }
+
+        _ = _system.StartAuthApi().Services; // started: its migrations ran
+        _ = _system.StartTodoService(("Consumer:Enabled", "false")).Services; // a new database
+
+        const string Table = "SELECT to_regclass('cluster_members') IS NOT NULL";
+        const string History = "SELECT array_agg(version ORDER BY version) FROM schema_migrations WHERE version LIKE 'membership%'";
+        string[] both = ["membership_001_cluster_members", "membership_002_drop_cluster_members"];
+        Assert.False(await _system.AuthScalarAsync<bool>(Table));
+        Assert.False(await _system.TodoScalarAsync<bool>(Table));
+        Assert.Equal(both, await _system.AuthScalarAsync<string[]>(History));
+        Assert.True(await _system.TodoScalarAsync<bool>("SELECT EXISTS (SELECT FROM schema_migrations WHERE version = '007_drop_cluster_members')"));
+        Assert.False(await _system.TodoScalarAsync<bool>("SELECT to_regclass('outbox') IS NOT NULL"));
     }
 }

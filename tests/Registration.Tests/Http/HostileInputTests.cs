@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Registration.Tests.Cluster;
 using Registration.Tests.Dashboard;
 using Registration.Tests.Infrastructure;
 
@@ -19,7 +18,7 @@ public sealed class HostileInputTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _system = await TestSystem.CreateAsync();
-        _auth = _system.StartAuthApiListening(("Admin:ApiKey", FastCluster.AdminKey));
+        _auth = _system.StartAuthApiListening(("Admin:ApiKey", TestAdmin.Key));
     }
 
     public async Task DisposeAsync() => await _system.DisposeAsync();
@@ -36,7 +35,7 @@ public sealed class HostileInputTests : IAsyncLifetime
     public async Task No_todo_service_endpoint_answers_hostile_input_with_a_5xx()
     {
         await _system.StartSiloAsync();
-        var todos = _system.StartTodoServiceListening(("Consumer:Enabled", "false"), ("Admin:ApiKey", FastCluster.AdminKey));
+        var todos = _system.StartTodoServiceListening(("Consumer:Enabled", "false"), ("Admin:ApiKey", TestAdmin.Key));
         using var http = await SignedInAsync(todos.Address!);
 
         await AssertNo5xxAsync(http, "POST /api/v1/todos", "PATCH /api/v1/todos/{id}");

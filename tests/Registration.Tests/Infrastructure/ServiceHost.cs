@@ -56,10 +56,10 @@ public sealed class ServiceHost<TProgram> : WebApplicationFactory<TProgram>
         Address = new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
     }
 
-    /// <summary>A graceful stop: workers finish or abandon in-flight work, leases are released, the member leaves.</summary>
+    /// <summary>A graceful stop: workers finish or abandon in-flight work.</summary>
     public ValueTask StopAsync() => DisposeAsync();
 
-    /// <summary>Connections cut first, then the process is gone: no lease release, no goodbye, no acks.</summary>
+    /// <summary>Connections cut first, then the process is gone: no goodbye, no acks.</summary>
     public ValueTask KillAsync()
     {
         Database.Cut();

@@ -70,32 +70,10 @@
     $('kpi-dlq').classList.toggle('warn', !!dlq && dlq.depth > 0);
   }
 
-  function memberRows(cluster) {
-    if (!cluster) return [];
-    const order = { active: 0, dead: 1, left: 2 };
-    const members = [...cluster.members].sort((a, b) => (order[a.status] ?? 3) - (order[b.status] ?? 3));
-    return members.map(m => el('tr', { testid: 'member', 'data-status': m.status },
-      el('td', { className: 'mono', title: m.instanceId }, shortId(m.instanceId), m.instanceId === cluster.self ? el('span', { className: 'tag' }, 'answered') : ''),
-      el('td', {}, m.workers.length ? m.workers.join(', ') : 'http only'),
-      el('td', {}, el('span', { className: 'badge ' + m.status }, m.status)),
-      el('td', {}, seconds(m.heartbeatAgeSeconds)),
-      el('td', { className: 'mono' }, `${m.host} · ${m.pid}`)));
-  }
-
-  function renderMembers(state) {
-    const auth = state.auth.cluster;
-    const todo = state.todo.cluster;
-    showError('auth-error', auth.error);
-    showError('todo-error', todo.error);
-    setText('auth-source', auth.source ? `via ${auth.source}` : '');
-    setText('todo-source', todo.source ? `via ${todo.source}` : '');
-    fill($('auth-members'), memberRows(auth.data), 'No members.', 5);
-    fill($('todo-members'), memberRows(todo.data), 'No members.', 5);
-  }
-
   const ownerColors = ['#ddf4ff', '#dafbe1', '#fbefff', '#fff1e5', '#ffebe9', '#eaeef2', '#fff8c5', '#d8f3f0'];
 
   function renderPartitions(state) {
+    showError('cluster-error', state.auth.cluster.error);
     const partitions = (state.auth.cluster.data && state.auth.cluster.data.partitions) || [];
     const owners = [...new Set(partitions.filter(p => p.live && p.owner).map(p => p.owner))].sort();
     const tiles = partitions.map(p => {
@@ -197,7 +175,6 @@
     orleans.hidden = !state.orleansDashboardUrl;
     if (state.orleansDashboardUrl) orleans.href = state.orleansDashboardUrl;
     renderKpis(state);
-    renderMembers(state);
     renderPartitions(state);
     renderConsumerInstances(state);
     renderQueues(state);

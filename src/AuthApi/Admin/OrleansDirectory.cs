@@ -1,14 +1,13 @@
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Registration.Grains;
-using Registration.Messaging.Membership;
 using Registration.Messaging.Outbox;
 using Registration.ServiceDefaults.Cluster;
 
-namespace AuthApi.Outbox;
+namespace AuthApi.Admin;
 
-/// <summary>Asks the cluster for its silos (Orleans' management grain) and every partition's relay grain where it runs.</summary>
-public sealed class OrleansDirectory(ClusterConnection cluster, IOptions<OutboxOptions> options) : IOrleansDirectory
+/// <summary>Asks the cluster for its silos (Orleans' management grain) and every partition's relay grain where it runs, for the cluster admin API.</summary>
+public sealed class OrleansDirectory(ClusterConnection cluster, IOptions<OutboxOptions> options)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
