@@ -13,7 +13,7 @@
 #   Diagnostic runs write artifacts/bench/results-NAME.json and leave BENCHMARKS.md alone:
 #   scenarios relay-fixes, consumer-fixes (see BENCHMARKS.md), work-factor (one password hash at BCrypt work
 #   factors 10-13 against the PBKDF2 hash of before);
-#   --auth-env KEY=VALUE, --todo-env KEY=VALUE (extra environment of every AuthApi / TodoService process),
+#   --auth-env KEY=VALUE, --todo-env KEY=VALUE (extra environment of every AuthApi / TodoConsumer process),
 #   --auth-db-options "-c name=value" (PostgreSQL session options of AuthApi), --latency-rate N, --label NAME
 set -euo pipefail
 

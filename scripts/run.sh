@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the whole system on loopback: PostgreSQL, RabbitMQ and Redis (installed when missing, data in .data/),
-# the databases, a Release build, N AuthApi instances, S Orleans silos (they relay the outbox), M TodoService
+# the databases, a Release build, N AuthApi instances, S Orleans silos (they relay the outbox), M TodoConsumer
 # instances, the nginx gateway on :8080 and the dashboard on :4000.
 # Usage: scripts/run.sh [--auth N] [--silos S] [--todo M]   (default 2, 3 and 2). Stop it with scripts/stop.sh.
 set -euo pipefail
@@ -84,26 +84,26 @@ todo_servers=""
 dashboard_env=()
 for i in $(seq 1 "$AUTH_COUNT"); do
   port=$((4001 + (i - 1) * 100))
-  start_service "auth-api-$i" src/AuthApi "$port" auth
+  start_service "auth-api-$i" AuthApi "$port" auth
   auth_servers+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
   dashboard_env+=("Dashboard__AuthApiUrls__$((i - 1))=http://127.0.0.1:$port")
 done
 for i in $(seq 1 "$TODO_COUNT"); do
   port=$((4002 + (i - 1) * 100))
-  start_service "todo-service-$i" src/TodoService "$port" todo
+  start_service "todo-consumer-$i" TodoConsumer "$port" todo
   todo_servers+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
-  dashboard_env+=("Dashboard__TodoServiceUrls__$((i - 1))=http://127.0.0.1:$port")
+  dashboard_env+=("Dashboard__TodoConsumerUrls__$((i - 1))=http://127.0.0.1:$port")
 done
 for i in $(seq 1 "$AUTH_COUNT"); do wait_ready "auth-api-$i" "http://127.0.0.1:$((4001 + (i - 1) * 100))"; done
 # The silos: they relay the outbox (auth database) and host the users' grains (todo database). Silo i: HTTP
-# 4010 + 100*(i-1), silo port 11111 + i-1, gateway port 30000 + i-1. TodoService consumes once it reaches one.
+# 4010 + 100*(i-1), silo port 11111 + i-1, gateway port 30000 + i-1. TodoConsumer consumes once it reaches one.
 for i in $(seq 1 "$SILO_COUNT"); do
   start_service "silo-$i" Silo "$((4010 + (i - 1) * 100))" auth \
     Orleans__SiloPort="$((11111 + i - 1))" Orleans__GatewayPort="$((30000 + i - 1))" \
     ConnectionStrings__TodoDatabase="Host=127.0.0.1;Port=$PG_PORT;Database=todo;Username=postgres;Password=postgres;Maximum Pool Size=50"
 done
 for i in $(seq 1 "$SILO_COUNT"); do wait_ready "silo-$i" "http://127.0.0.1:$((4010 + (i - 1) * 100))"; done
-for i in $(seq 1 "$TODO_COUNT"); do wait_ready "todo-service-$i" "http://127.0.0.1:$((4002 + (i - 1) * 100))"; done
+for i in $(seq 1 "$TODO_COUNT"); do wait_ready "todo-consumer-$i" "http://127.0.0.1:$((4002 + (i - 1) * 100))"; done
 
 # The gateway: nginx with a configuration rendered from deploy/nginx/gateway.conf.template.
 GATEWAY="$RUN/gateway"
@@ -147,11 +147,11 @@ wait_ready dashboard "http://127.0.0.1:$DASHBOARD_PORT"
 
 cat <<TXT
 
-Registration is running: $AUTH_COUNT AuthApi and $TODO_COUNT TodoService instances behind the gateway, $SILO_COUNT silos.
+Registration is running: $AUTH_COUNT AuthApi and $TODO_COUNT TodoConsumer instances behind the gateway, $SILO_COUNT silos.
   Gateway      http://127.0.0.1:$GATEWAY_PORT   (nginx: /api/v1/auth/* and /api/v1/todos, load-balanced)
   Dashboard    http://127.0.0.1:$DASHBOARD_PORT   (user admin, password: the admin key below; logs .run/dashboard.log)
   AuthApi      http://127.0.0.1:4001 (instance 1; instance i on 4001 + 100*(i-1); logs .run/auth-api-i.log)
-  TodoService  http://127.0.0.1:4002 (instance 1; instance i on 4002 + 100*(i-1); logs .run/todo-service-i.log)
+  TodoConsumer  http://127.0.0.1:4002 (instance 1; instance i on 4002 + 100*(i-1); logs .run/todo-consumer-i.log)
   Silo         http://127.0.0.1:4010 (silo 1's health; silo i on 4010 + 100*(i-1); logs .run/silo-i.log)
   Redis        127.0.0.1:6380       (Orleans membership and reminders)
   RabbitMQ     http://127.0.0.1:15672  (management UI, guest/guest)

@@ -43,7 +43,7 @@ internal sealed class BenchOptions
     /// <summary>Extra environment of every AuthApi process (--auth-env KEY=VALUE), to measure a setting's effect.</summary>
     public Dictionary<string, string> AuthEnvironment { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Extra environment of every TodoService process (--todo-env KEY=VALUE).</summary>
+    /// <summary>Extra environment of every TodoConsumer process (--todo-env KEY=VALUE).</summary>
     public Dictionary<string, string> TodoEnvironment { get; } = new(StringComparer.Ordinal);
 
     /// <summary>PostgreSQL session options for AuthApi's connection string (--auth-db-options "-c name=value").</summary>

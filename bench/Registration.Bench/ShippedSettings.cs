@@ -13,7 +13,7 @@ internal sealed record ShippedSettings(int OutboxBatchSize, int ConsumerConcurre
     {
         using var auth = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "src", "AuthApi", "appsettings.json")));
         using var silo = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "Silo", "appsettings.json")));
-        using var todo = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "src", "TodoService", "appsettings.json")));
+        using var todo = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "src", "TodoConsumer", "appsettings.json")));
         var outbox = silo.RootElement.GetProperty("Outbox");
         var hashing = auth.RootElement.GetProperty("PasswordHashing");
         var consumer = todo.RootElement.GetProperty("Consumer");

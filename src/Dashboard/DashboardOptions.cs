@@ -12,10 +12,10 @@ public sealed class DashboardOptions
     [MinLength(1)]
     public string[] AuthApiUrls { get; set; } = [];
 
-    /// <summary>TodoService base URLs; each is also asked for its own per-instance counters.</summary>
+    /// <summary>TodoConsumer base URLs; each is also asked for its own per-instance counters.</summary>
     [Required]
     [MinLength(1)]
-    public string[] TodoServiceUrls { get; set; } = [];
+    public string[] TodoConsumerUrls { get; set; } = [];
 
     [Required]
     public string RabbitMqManagementUrl { get; set; } = "";
@@ -49,7 +49,7 @@ public sealed class DashboardOptions
 
     /// <summary>Every URL of the options that is not an absolute http(s) URL.</summary>
     public IEnumerable<string> InvalidUrls() =>
-        AuthApiUrls.Concat(TodoServiceUrls).Append(RabbitMqManagementUrl)
+        AuthApiUrls.Concat(TodoConsumerUrls).Append(RabbitMqManagementUrl)
             .Concat(OrleansDashboardUrl.Length > 0 ? [OrleansDashboardUrl] : [])
             .Where(url => !IsHttpUrl(url));
 }

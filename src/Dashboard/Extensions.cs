@@ -15,7 +15,7 @@ public static class Extensions
     public static IHostApplicationBuilder AddDashboard(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section).ValidateDataAnnotations()
-            .Validate(o => !o.InvalidUrls().Any(), "Dashboard:AuthApiUrls, Dashboard:TodoServiceUrls and Dashboard:RabbitMqManagementUrl must be absolute http(s) URLs.")
+            .Validate(o => !o.InvalidUrls().Any(), "Dashboard:AuthApiUrls, Dashboard:TodoConsumerUrls and Dashboard:RabbitMqManagementUrl must be absolute http(s) URLs.")
             .ValidateOnStart();
         builder.Services.AddOptions<AdminOptions>()
             .Validate(o => !string.IsNullOrWhiteSpace(o.ApiKey), "Admin:ApiKey must be set: it is the dashboard's password (user 'admin') and the services' X-Admin-Key.")

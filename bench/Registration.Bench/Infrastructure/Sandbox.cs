@@ -56,7 +56,7 @@ internal sealed class Sandbox : IAsyncDisposable
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await SqlMigrator.MigrateAsync(AuthDb, typeof(AuthApi.Program).Assembly, cancellationToken);
-        await SqlMigrator.MigrateAsync(TodoDb, typeof(TodoService.Program).Assembly, cancellationToken);
+        await SqlMigrator.MigrateAsync(TodoDb, typeof(TodoConsumer.Program).Assembly, cancellationToken);
     }
 
     /// <summary>A direct (never proxied) broker connection to this run's virtual host, with the topology declared.</summary>

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Registration.Bench.Infrastructure;
 
 /// <summary>
-/// A service (AuthApi or TodoService) run as its own process from its Release build, configured by
+/// A service (AuthApi or TodoConsumer) run as its own process from its Release build, configured by
 /// environment variables as in production, so its memory and CPU can be read from /proc.
 /// </summary>
 internal sealed class ServiceProcess : IAsyncDisposable
@@ -36,7 +36,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public double PeakRssMiB => ProcStats.PeakRssMiB(Pid);
 
-    /// <param name="project">AuthApi or TodoService.</param>
+    /// <param name="project">AuthApi or TodoConsumer.</param>
     /// <param name="readyWhen">Text the readiness body must contain, e.g. a worker reporting "connected".</param>
     public static async Task<ServiceProcess> StartAsync(
         BenchSettings settings, string project, string name, IReadOnlyDictionary<string, string> environment, string readyWhen, CancellationToken cancellationToken)

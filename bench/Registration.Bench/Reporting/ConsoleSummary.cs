@@ -13,7 +13,7 @@ internal static class ConsoleSummary
         if (options.Label is not null)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"Diagnostic run '{options.Label}'. Overrides: AuthApi {Describe(options.AuthEnvironment)}; TodoService {Describe(options.TodoEnvironment)}; AuthApi database options: {options.AuthDatabaseOptions ?? "(none)"}");
+                $"Diagnostic run '{options.Label}'. Overrides: AuthApi {Describe(options.AuthEnvironment)}; TodoConsumer {Describe(options.TodoEnvironment)}; AuthApi database options: {options.AuthDatabaseOptions ?? "(none)"}");
         }
 
         foreach (var scenario in report.Scenarios)

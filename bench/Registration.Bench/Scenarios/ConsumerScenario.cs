@@ -7,7 +7,7 @@ using Registration.Bench.Workload;
 namespace Registration.Bench.Scenarios;
 
 /// <summary>
-/// 2. Consumer: 20,000 USER_REGISTERED messages waiting in user_registered_queue, then TodoService (its own
+/// 2. Consumer: 20,000 USER_REGISTERED messages waiting in user_registered_queue, then TodoConsumer (its own
 /// process) is started and drains them. The rate is taken from the todos' own created_at (first to last),
 /// so the process start-up is not counted. Baselines: the same rows inserted straight into PostgreSQL with the
 /// consumer's concurrency, one event per transaction (the baseline) and a batch per transaction.
@@ -22,7 +22,7 @@ internal sealed class ConsumerScenario : IScenario
     public string Title => "2. Consumer";
 
     public string Description =>
-        $"{Events:N0} USER_REGISTERED messages (as the relay publishes them) wait in `user_registered_queue`; then a silo and TodoService start as their own processes " +
+        $"{Events:N0} USER_REGISTERED messages (as the relay publishes them) wait in `user_registered_queue`; then a silo and TodoConsumer start as their own processes " +
         "with its shipped settings and drains them. Rate = todos / (last `todos.created_at` − 1,001st), so start-up and the first 1,000 (tier-0 code) are excluded; CPU is counted from the first todo seen to the last. " +
         "Baselines: the same rows (processed_events key + todo, without the per-user lock and sequence) inserted straight into PostgreSQL by the harness with `Consumer:Concurrency` transactions in flight, " +
         "one event per transaction (the issue's baseline), and `Consumer:BatchSize` events per transaction (the raw cost of what the batched consumer writes).";
@@ -32,7 +32,7 @@ internal sealed class ConsumerScenario : IScenario
         new("consumer.rate", "Consumer rate", "todos/s", "consumer.baseline", "straight inserts, one per transaction, same concurrency", ">= 50% of baseline",
             (_, _, ratio) => ratio >= 0.5),
         new("consumer.rate.batched", "Consumer rate", "todos/s", "consumer.baseline.batched", "straight inserts, same batch size and concurrency", "(none)", null),
-        new("consumer.cpu", "TodoService + silo CPU per 1,000 events", "ms", "consumer.baseline.cpu", "harness CPU per 1,000 straight inserts", "(none)", null),
+        new("consumer.cpu", "TodoConsumer + silo CPU per 1,000 events", "ms", "consumer.baseline.cpu", "harness CPU per 1,000 straight inserts", "(none)", null),
     ];
 
     public async Task<Measurements> RunOnceAsync(BenchContext context, Sandbox sandbox, int run, CancellationToken cancellationToken)
@@ -64,15 +64,15 @@ internal sealed class ConsumerScenario : IScenario
             await RawPublisher.PublishAsync(broker, messages, context.OutboxBatchSize, cancellationToken);
         }
 
-        Progress.Say("  starting a silo (the users' grains), then TodoService; waiting for every welcome todo");
+        Progress.Say("  starting a silo (the users' grains), then TodoConsumer; waiting for every welcome todo");
         await using var silo = await context.StartSiloAsync(sandbox, $"consumer-{run}-silo", null, cancellationToken);
         var started = Stopwatch.StartNew();
-        await using var todo = await context.StartTodoServiceAsync(sandbox, $"consumer-{run}-todo-service", cancellationToken);
+        await using var todo = await context.StartTodoConsumerAsync(sandbox, $"consumer-{run}-todo-consumer", cancellationToken);
 
         var first = await Wait.UntilAsync(() => sandbox.TodoScalarAsync("SELECT count(*) FROM todos"), count => count > 0,
             TimeSpan.FromSeconds(60), "the first welcome todo", TimeSpan.FromMilliseconds(5), cancellationToken);
         var cpuAtFirst = todo.CpuTime + silo.CpuTime;
-        var accounting = CpuAccounting.Start(sandbox, new Dictionary<string, int> { ["TodoService"] = todo.Pid, ["Silo"] = silo.Pid });
+        var accounting = CpuAccounting.Start(sandbox, new Dictionary<string, int> { ["TodoConsumer"] = todo.Pid, ["Silo"] = silo.Pid });
         m["Consumer: process start to first todo (s)"] = started.Elapsed.TotalSeconds;
         await Wait.UntilAsync(() => sandbox.TodoScalarAsync("SELECT count(*) FROM todos"), count => count >= Events,
             TimeSpan.FromSeconds(180), $"{Events} welcome todos", TimeSpan.FromMilliseconds(100), cancellationToken);
@@ -86,7 +86,7 @@ internal sealed class ConsumerScenario : IScenario
         m["consumer.rate"] = (span.Count - WarmUp - 1) / (span.Last - warm).TotalSeconds;
         m["consumer.rate.batched"] = m["consumer.rate"];
         m["Consumer: rate including the first 1,000 (todos/s)"] = (span.Count - 1) / (span.Last - span.First).TotalSeconds;
-        m["TodoService: peak RSS (MiB)"] = todo.PeakRssMiB;
+        m["TodoConsumer: peak RSS (MiB)"] = todo.PeakRssMiB;
         m["Silo: peak RSS (MiB)"] = silo.PeakRssMiB;
         var duplicates = await db.ExecuteScalarAsync<long>("SELECT count(*) - count(DISTINCT source_event_id) FROM todos");
         if (span.Count != Events || duplicates != 0)

@@ -45,7 +45,7 @@ internal sealed class BenchContext(BenchSettings settings, RabbitAdmin admin, Be
     /// <summary>The connection string a service process gets (AuthApi's and the silo's with --auth-db-options appended).</summary>
     public string ServiceConnectionString(string project, string database) =>
         Settings.PostgresConnectionString(database) +
-        (project != "TodoService" && Options.AuthDatabaseOptions is { } options ? $";Options='{options}'" : "");
+        (project != "TodoConsumer" && Options.AuthDatabaseOptions is { } options ? $";Options='{options}'" : "");
 
     /// <summary>The Orleans cluster of a sandbox: its silos and AuthApi's client find each other through Redis.</summary>
     public Dictionary<string, string> ClusterEnvironment(Sandbox sandbox) => new()
@@ -55,13 +55,13 @@ internal sealed class BenchContext(BenchSettings settings, RabbitAdmin admin, Be
         ["Orleans__ServiceId"] = sandbox.VirtualHost,
     };
 
-    /// <summary>A TodoService instance of the sandbox's cluster; ready once its consumer is connected (after it reached a silo).</summary>
-    public Task<ServiceProcess> StartTodoServiceAsync(Sandbox sandbox, string name, CancellationToken cancellationToken)
+    /// <summary>A TodoConsumer instance of the sandbox's cluster; ready once its consumer is connected (after it reached a silo).</summary>
+    public Task<ServiceProcess> StartTodoConsumerAsync(Sandbox sandbox, string name, CancellationToken cancellationToken)
     {
         var environment = ClusterEnvironment(sandbox);
-        environment["ConnectionStrings__Database"] = ServiceConnectionString("TodoService", sandbox.TodoDatabase);
+        environment["ConnectionStrings__Database"] = ServiceConnectionString("TodoConsumer", sandbox.TodoDatabase);
         environment["RabbitMq__VirtualHost"] = sandbox.VirtualHost;
-        return StartServiceAsync("TodoService", name, environment, "\"consumer\":\"connected\"", cancellationToken);
+        return StartServiceAsync("TodoConsumer", name, environment, "\"consumer\":\"connected\"", cancellationToken);
     }
 
     /// <summary>One silo relaying the sandbox's outbox and hosting its users' grains; ready once its relays are connected to the broker.</summary>
@@ -69,7 +69,7 @@ internal sealed class BenchContext(BenchSettings settings, RabbitAdmin admin, Be
     {
         var environment = ClusterEnvironment(sandbox);
         environment["ConnectionStrings__Database"] = ServiceConnectionString("Silo", sandbox.AuthDatabase);
-        environment["ConnectionStrings__TodoDatabase"] = ServiceConnectionString("TodoService", sandbox.TodoDatabase);
+        environment["ConnectionStrings__TodoDatabase"] = ServiceConnectionString("TodoConsumer", sandbox.TodoDatabase);
         environment["RabbitMq__VirtualHost"] = sandbox.VirtualHost;
         environment["RabbitMq__Port"] = (brokerPort ?? Settings.RabbitPort).ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["Orleans__SiloPort"] = ServiceProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -78,12 +78,12 @@ internal sealed class BenchContext(BenchSettings settings, RabbitAdmin admin, Be
     }
 
     /// <summary>
-    /// Starts AuthApi, a Silo or TodoService as a process with <paramref name="environment"/> plus the command line's
+    /// Starts AuthApi, a Silo or TodoConsumer as a process with <paramref name="environment"/> plus the command line's
     /// overrides (--auth-env applies to AuthApi and the silos, which relay AuthApi's outbox).
     /// </summary>
     public Task<ServiceProcess> StartServiceAsync(string project, string name, Dictionary<string, string> environment, string readyWhen, CancellationToken cancellationToken)
     {
-        var overrides = project == "TodoService" ? Options.TodoEnvironment : Options.AuthEnvironment;
+        var overrides = project == "TodoConsumer" ? Options.TodoEnvironment : Options.AuthEnvironment;
         foreach (var (key, value) in overrides)
         {
             environment[key] = value;

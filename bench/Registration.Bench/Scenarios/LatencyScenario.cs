@@ -6,7 +6,7 @@ using Registration.Bench.Workload;
 namespace Registration.Bench.Scenarios;
 
 /// <summary>
-/// 3. Commit-to-todo latency at a steady 20 registrations/s (open loop) against AuthApi and TodoService
+/// 3. Commit-to-todo latency at a steady 20 registrations/s (open loop) against AuthApi and TodoConsumer
 /// as separate processes, from PostgreSQL's commit timestamps. Baseline: <see cref="RawPipeline"/> at the same rate.
 /// </summary>
 internal sealed class LatencyScenario : IScenario
@@ -17,7 +17,7 @@ internal sealed class LatencyScenario : IScenario
     public string Title => "3. Commit-to-todo latency";
 
     public string Description =>
-        $"20 registrations/s, open loop, for 20 s (60 s with `--full`) after a warm-up at the same rate (at least 2 s, until the services' JIT compiler has settled), against AuthApi and TodoService as separate processes. " +
+        $"20 registrations/s, open loop, for 20 s (60 s with `--full`) after a warm-up at the same rate (at least 2 s, until the services' JIT compiler has settled), against AuthApi and TodoConsumer as separate processes. " +
         "Latency = commit time of the welcome todo − commit time of the registering transaction, both from PostgreSQL's own commit timestamps " +
         "(`pg_xact_commit_timestamp` of the todo row and of the user row, which the registering transaction inserted with the outbox row; " +
         "`scripts/infra.sh` turns `track_commit_timestamp` on). " +
@@ -63,7 +63,7 @@ internal sealed class LatencyScenario : IScenario
         var (authIdle, todoIdle) = (system.Auth.CpuTime, system.Todo.CpuTime);
         await Task.Delay(1000, cancellationToken);
         m["AuthApi idle CPU after warm-up (% of one core)"] = (system.Auth.CpuTime - authIdle).TotalMilliseconds / 10;
-        m["TodoService idle CPU after warm-up (% of one core)"] = (system.Todo.CpuTime - todoIdle).TotalMilliseconds / 10;
+        m["TodoConsumer idle CPU after warm-up (% of one core)"] = (system.Todo.CpuTime - todoIdle).TotalMilliseconds / 10;
 
         Progress.Say($"  {perSecond:0} registrations/s for {duration.TotalSeconds:0} s");
         var authCpu = system.Auth.CpuTime;

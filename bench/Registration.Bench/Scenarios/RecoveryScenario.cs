@@ -22,7 +22,7 @@ internal sealed class RecoveryScenario : IScenario
     public string Title => "5. Recovery after a broker outage";
 
     public string Description =>
-        $"AuthApi and TodoService run as processes; AuthApi reaches RabbitMQ through a TCP proxy in the harness. The proxy is cut (open connections dropped, " +
+        $"AuthApi and TodoConsumer run as processes; AuthApi reaches RabbitMQ through a TCP proxy in the harness. The proxy is cut (open connections dropped, " +
         $"new ones refused), {Events:N0} events are committed through `OutboxWriter` (10 transactions), and {Outage.TotalSeconds:0} s after the cut the proxy is restored. " +
         "Measured from the restore until the last todo's own `created_at`. Baseline: the same number of events committed in one transaction " +
         "with the broker up and the relay connected, from the commit until all todos exist.";

@@ -25,9 +25,9 @@ internal static class Resources
     public static IReadOnlyList<FigureSpec> Specs(string during) =>
     [
         new("res.auth.rss", $"AuthApi peak RSS during {during}", "MiB", "res.auth.rss.idle", "idle after start", "<= 200 MB (190.7 MiB)", (value, _, _) => value <= 200 * 1e6 / (1 << 20), 0),
-        new("res.todo.rss", $"TodoService peak RSS during {during}", "MiB", "res.todo.rss.idle", "idle after start", "<= 200 MB (190.7 MiB)", (value, _, _) => value <= 200 * 1e6 / (1 << 20), 0),
+        new("res.todo.rss", $"TodoConsumer peak RSS during {during}", "MiB", "res.todo.rss.idle", "idle after start", "<= 200 MB (190.7 MiB)", (value, _, _) => value <= 200 * 1e6 / (1 << 20), 0),
         new("res.auth.cpu", $"AuthApi CPU per 1,000 registrations ({during})", "ms", "res.auth.cpu.hash", "1,000 password hashes", "(none)", null, 0),
-        new("res.todo.cpu", $"TodoService CPU per 1,000 events ({during})", "ms", "res.todo.cpu.insert", "1,000 straight inserts, harness", "(none)", null, 0),
+        new("res.todo.cpu", $"TodoConsumer CPU per 1,000 events ({during})", "ms", "res.todo.cpu.insert", "1,000 straight inserts, harness", "(none)", null, 0),
     ];
 
     /// <summary>The resources section, from the runs of the scenarios that recorded them.</summary>

@@ -24,7 +24,7 @@ internal sealed class SaturationScenario : IScenario
         "Ceiling = cores / CPU time of one hash (BCrypt at the shipped `PasswordHashing:WorkFactor`), measured on AuthApi's own hashing threads (`password-hash`, their CPU time from /proc) during the counted window " +
         "(CPU time of those threads / registrations answered 201 in the window), so the ratio is the share of all cores that went to hashing. " +
         "For reference, also with the hash measured in the harness on an idle machine (AuthApi's hasher, 10 hashes on one thread right before the phase and 10 right after). " +
-        $"Saturation: {4} closed-loop clients per core against AuthApi + TodoService as processes (after a warm-up with the same clients, at least 2 s, until the services' JIT compiler has settled); throughput = 201 answers/s in a {Phase.TotalSeconds:0} s window that starts {Ramp.TotalSeconds:0} s after the clients and ends {Ramp.TotalSeconds:0} s before they stop. " +
+        $"Saturation: {4} closed-loop clients per core against AuthApi + TodoConsumer as processes (after a warm-up with the same clients, at least 2 s, until the services' JIT compiler has settled); throughput = 201 answers/s in a {Phase.TotalSeconds:0} s window that starts {Ramp.TotalSeconds:0} s after the clients and ends {Ramp.TotalSeconds:0} s before they stop. " +
         $"Overload: 4x the ceiling offered open loop for {Phase.TotalSeconds:0} s; a request is late if it is answered (or times out) after `PasswordHashing:QueueTimeout` + 0.5 s.";
 
     public IReadOnlyList<FigureSpec> Figures { get; } =

@@ -3,7 +3,7 @@ using Registration.Bench.Infrastructure;
 
 namespace Registration.Bench.Scenarios;
 
-/// <summary>AuthApi, one silo (the relay) and TodoService (consumer on) as separate processes on one sandbox.</summary>
+/// <summary>AuthApi, one silo (the relay) and TodoConsumer (consumer on) as separate processes on one sandbox.</summary>
 internal sealed class SystemUnderLoad : IAsyncDisposable
 {
     private SystemUnderLoad(ServiceProcess auth, ServiceProcess silo, ServiceProcess todo)
@@ -19,7 +19,7 @@ internal sealed class SystemUnderLoad : IAsyncDisposable
 
     public ServiceProcess Silo { get; }
 
-    public IReadOnlyDictionary<string, int> Pids => new Dictionary<string, int> { ["AuthApi"] = Auth.Pid, ["Silo"] = Silo.Pid, ["TodoService"] = Todo.Pid };
+    public IReadOnlyDictionary<string, int> Pids => new Dictionary<string, int> { ["AuthApi"] = Auth.Pid, ["Silo"] = Silo.Pid, ["TodoConsumer"] = Todo.Pid };
 
     /// <summary>Starts metering the services' JIT compiler threads, to show how much compiling a measurement still contains.</summary>
     public JitMeter JitMeter() => new(Pids);
@@ -27,12 +27,12 @@ internal sealed class SystemUnderLoad : IAsyncDisposable
     /// <param name="authBrokerPort">The broker port the silo's relay connects to (a proxy's, to cut it), or null for the broker itself.</param>
     public static async Task<SystemUnderLoad> StartAsync(BenchContext context, Sandbox sandbox, string name, int? authBrokerPort, CancellationToken cancellationToken)
     {
-        // The silo first: TodoService consumes only once it reaches the users' grains.
+        // The silo first: TodoConsumer consumes only once it reaches the users' grains.
         var silo = await context.StartSiloAsync(sandbox, $"{name}-silo", authBrokerPort, cancellationToken);
         ServiceProcess? todo = null;
         try
         {
-            todo = await context.StartTodoServiceAsync(sandbox, $"{name}-todo-service", cancellationToken);
+            todo = await context.StartTodoConsumerAsync(sandbox, $"{name}-todo-consumer", cancellationToken);
             var environment = context.ClusterEnvironment(sandbox);
             environment["ConnectionStrings__Database"] = context.ServiceConnectionString("AuthApi", sandbox.AuthDatabase);
             var auth = await context.StartServiceAsync("AuthApi", $"{name}-auth-api", environment, "\"description\":\"connected\"", cancellationToken);

@@ -64,7 +64,7 @@ internal sealed class VariantsScenario(string key, string title, IScenario inner
     private static string Describe(Variant variant)
     {
         var settings = variant.AuthEnvironment.Select(s => $"AuthApi {s.Key}={s.Value}")
-            .Concat(variant.TodoEnvironment.Select(s => $"TodoService {s.Key}={s.Value}"))
+            .Concat(variant.TodoEnvironment.Select(s => $"TodoConsumer {s.Key}={s.Value}"))
             .Concat(variant.AuthDatabaseOptions is null ? [] : [$"AuthApi PostgreSQL options '{variant.AuthDatabaseOptions}'"]);
         return $"{variant.Name}{(settings.Any() ? $" ({string.Join(", ", settings)})" : "")}";
     }

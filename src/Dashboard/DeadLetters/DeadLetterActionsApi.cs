@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Dashboard.DeadLetters;
 
 /// <summary>
-/// The page's dead-letter actions, passed on to TodoService's admin API and its answer passed back as it
+/// The page's dead-letter actions, passed on to TodoConsumer's admin API and its answer passed back as it
 /// is (200, or problem+json 404/503...): list, replay one, replay all, discard one.
 /// </summary>
 public static class DeadLetterActionsApi
@@ -30,18 +30,18 @@ public static class DeadLetterActionsApi
         Forwarded? answer;
         try
         {
-            answer = await admin.SendAsync(options.Value.TodoServiceUrls, method, $"/api/v1/admin/dead-letters{suffix}", cancellationToken);
+            answer = await admin.SendAsync(options.Value.TodoConsumerUrls, method, $"/api/v1/admin/dead-letters{suffix}", cancellationToken);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status504GatewayTimeout,
-                title: "TodoService did not answer in time.",
+                title: "TodoConsumer did not answer in time.",
                 detail: "The action may or may not have been carried out; the list shows what is in the queue now.");
         }
 
         return answer is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "No TodoService instance could be reached.")
+            ? TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "No TodoConsumer instance could be reached.")
             : TypedResults.Text(answer.Body, answer.ContentType.ToString(), statusCode: answer.StatusCode);
     }
 }

@@ -16,8 +16,8 @@ public sealed record DashboardState(
 public sealed record AuthState(Answer Cluster, Answer Outbox);
 
 /// <summary>
-/// TodoService: the cluster-wide part of GET /api/v1/admin/consumer, and the per-instance counters of
-/// every configured TodoService URL (duplicates absorbed are counted only there).
+/// TodoConsumer: the cluster-wide part of GET /api/v1/admin/consumer, and the per-instance counters of
+/// every configured TodoConsumer URL (duplicates absorbed are counted only there).
 /// </summary>
 public sealed record TodoState(Answer Consumer, IReadOnlyList<InstanceCounters> Instances, long DuplicatesAbsorbed);
 

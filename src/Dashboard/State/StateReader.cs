@@ -12,14 +12,14 @@ public sealed class StateReader(AdminApiClient admin, RabbitQueues rabbit, IOpti
         var settings = options.Value;
         var authCluster = admin.GetFirstAsync(settings.AuthApiUrls, "/api/v1/admin/cluster", cancellationToken);
         var outbox = admin.GetFirstAsync(settings.AuthApiUrls, "/api/v1/admin/outbox", cancellationToken);
-        var consumers = settings.TodoServiceUrls.Select(url => admin.GetAsync(url, "/api/v1/admin/consumer", cancellationToken)).ToList();
-        var deadLetters = admin.GetFirstAsync(settings.TodoServiceUrls, $"/api/v1/admin/dead-letters?limit={settings.DeadLetterListLimit}", cancellationToken);
+        var consumers = settings.TodoConsumerUrls.Select(url => admin.GetAsync(url, "/api/v1/admin/consumer", cancellationToken)).ToList();
+        var deadLetters = admin.GetFirstAsync(settings.TodoConsumerUrls, $"/api/v1/admin/dead-letters?limit={settings.DeadLetterListLimit}", cancellationToken);
         var queues = new[] { Topology.UserRegisteredQueue, Topology.UserRegisteredDeadLetterQueue }.Select(q => rabbit.GetAsync(q, cancellationToken)).ToList();
 
         await Task.WhenAll([authCluster, outbox, deadLetters, .. consumers, .. queues]);
 
         var consumerAnswers = consumers.Select(c => c.Result).ToList();
-        var instances = settings.TodoServiceUrls.Zip(consumerAnswers, InstanceCounters.From)
+        var instances = settings.TodoConsumerUrls.Zip(consumerAnswers, InstanceCounters.From)
             .GroupBy(i => i.InstanceId ?? i.Url) // several URLs (a gateway) may reach the same instance
             .Select(g => g.First())
             .ToList();

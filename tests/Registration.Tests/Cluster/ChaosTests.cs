@@ -19,7 +19,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Events = 2000;
     private const int EventsPerTransaction = 25;
-    private readonly List<ServiceHost<TodoService.Program>> _consumers = [];
+    private readonly List<ServiceHost<TodoConsumer.Program>> _consumers = [];
     private readonly List<MetricsProbe> _probes = [];
     private TestSystem _system = null!;
 
@@ -87,7 +87,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 
     private void StartConsumer()
     {
-        var consumer = _system.StartTodoService(TestAdmin.Settings);
+        var consumer = _system.StartTodoConsumer(TestAdmin.Settings);
         _consumers.Add(consumer);
         _probes.Add(new MetricsProbe(consumer.Services));
     }

@@ -55,7 +55,7 @@ public sealed class ClusterAdminApiTests : IAsyncLifetime
     [Fact]
     public async Task Todo_service_has_no_cluster_view()
     {
-        var admin = _system.StartTodoService(TestAdmin.With(("Consumer:Enabled", "false"))).CreateClient().WithAdminKey();
+        var admin = _system.StartTodoConsumer(TestAdmin.With(("Consumer:Enabled", "false"))).CreateClient().WithAdminKey();
 
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/v1/admin/cluster")).StatusCode);
     }

@@ -22,7 +22,7 @@ public sealed class SiloFailoverTests : IAsyncLifetime
     [Fact]
     public async Task Killing_the_silo_with_most_partitions_under_load_loses_nothing_and_its_partitions_resume_within_10_s()
     {
-        _system.StartTodoService();
+        _system.StartTodoConsumer();
         var silos = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => _system.StartSiloAsync()));
         var api = _system.StartAuthApi(TestAdmin.Settings);
         var admin = api.CreateClient().WithAdminKey();

@@ -25,7 +25,7 @@ public sealed class DeadLetterRoutingTests : IAsyncLifetime
     public async Task Poison_published_through_the_default_exchange_is_dead_lettered_and_acked()
     {
         await _system.StartSiloAsync();
-        _system.StartTodoService();
+        _system.StartTodoConsumer();
         var good = Good();
 
         await _system.PublishToAsync("", Topology.UserRegisteredQueue, Many(Poison, 12));
@@ -45,7 +45,7 @@ public sealed class DeadLetterRoutingTests : IAsyncLifetime
             await channel.QueueBindAsync(Topology.UserRegisteredQueue, Topology.Exchange, manualKey);
         }
 
-        _system.StartTodoService();
+        _system.StartTodoConsumer();
         var good = Good();
 
         await _system.PublishToAsync(Topology.Exchange, manualKey, Many(Poison, 12));
@@ -58,7 +58,7 @@ public sealed class DeadLetterRoutingTests : IAsyncLifetime
     public async Task Dead_letter_that_the_broker_cannot_route_is_retried_without_losing_a_worker_and_lands_once_the_queue_is_reachable()
     {
         await _system.StartSiloAsync();
-        var host = _system.StartTodoService(("Consumer:Concurrency", "2"));
+        var host = _system.StartTodoConsumer(("Consumer:Concurrency", "2"));
         using var consumed = new MetricsProbe(host.Services);
         var http = host.CreateClient();
         await Eventually.TrueAsync(
@@ -90,7 +90,7 @@ public sealed class DeadLetterRoutingTests : IAsyncLifetime
     public async Task Event_without_a_sequence_is_applied_once_and_copies_of_a_real_event_are_duplicates()
     {
         await _system.StartSiloAsync();
-        using var consumed = new MetricsProbe(_system.StartTodoService().Services);
+        using var consumed = new MetricsProbe(_system.StartTodoConsumer().Services);
         var (eventId, userId) = (Guid.NewGuid(), Guid.NewGuid());
         var withSequence = TestEvents.UserRegisteredBody(eventId, userId);
         var withoutSequence = WithoutSequence(withSequence);

@@ -6,7 +6,7 @@ using Registration.Tests.Infrastructure;
 
 namespace Registration.Tests.Consumer;
 
-/// <summary>The todo service's consumer against a real broker and database: idempotency, outages, poison.</summary>
+/// <summary>TodoConsumer's consumer against a real broker and database: idempotency, outages, poison.</summary>
 public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
 {
     private TestSystem _system = null!;
@@ -16,7 +16,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     public async Task DisposeAsync() => await _system.DisposeAsync();
 
     [Fact]
-    public async Task Messages_wait_in_the_queue_while_the_todo_service_is_down_and_are_consumed_when_it_starts()
+    public async Task Messages_wait_in_the_queue_while_the_todo_consumer_is_down_and_are_consumed_when_it_starts()
     {
         var http = _system.StartAuthApi().CreateClient();
         await _system.StartSiloAsync();
@@ -26,7 +26,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
             status => status == "SENT", "the event to be relayed");
         Assert.Equal(1u, await _system.QueueDepthAsync(Topology.UserRegisteredQueue));
 
-        _system.StartTodoService();
+        _system.StartTodoConsumer();
 
         await Eventually.ReturnsAsync(() => WelcomeTodosAsync(registered.UserId), n => n == 1, "the waiting message to create the welcome todo");
         await Eventually.ReturnsAsync(() => _system.QueueDepthAsync(Topology.UserRegisteredQueue), n => n == 0, "the queue to be empty");
@@ -35,7 +35,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     [Fact]
     public async Task Todo_service_without_a_reachable_silo_consumes_nothing_and_loses_nothing_until_one_starts()
     {
-        var host = _system.StartTodoService();
+        var host = _system.StartTodoConsumer();
         var users = Enumerable.Range(0, 3).Select(_ => (EventId: Guid.NewGuid(), UserId: Guid.NewGuid())).ToList();
         await _system.PublishAsync(users.Select(u => TestEvents.UserRegisteredBody(u.EventId, u.UserId)).ToArray());
 
@@ -56,7 +56,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     public async Task Silo_killed_while_the_consumer_runs_loses_nothing_and_dead_letters_nothing()
     {
         var silo = await _system.StartSiloAsync();
-        _system.StartTodoService();
+        _system.StartTodoConsumer();
         var before = (EventId: Guid.NewGuid(), UserId: Guid.NewGuid());
         await _system.PublishAsync(TestEvents.UserRegisteredBody(before.EventId, before.UserId));
         await Eventually.ReturnsAsync(() => WelcomeTodosAsync(before.UserId), n => n == 1, "the todo while the silo runs");
@@ -77,7 +77,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     public async Task Same_event_delivered_twice_creates_one_todo()
     {
         await _system.StartSiloAsync();
-        using var consumed = new MetricsProbe(_system.StartTodoService().Services);
+        using var consumed = new MetricsProbe(_system.StartTodoConsumer().Services);
         var (eventId, userId) = (Guid.NewGuid(), Guid.NewGuid());
 
         await _system.PublishAsync(TestEvents.UserRegisteredBody(eventId, userId));
@@ -95,7 +95,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     public async Task Same_event_delivered_many_times_at_once_creates_one_todo()
     {
         await _system.StartSiloAsync();
-        using var consumed = new MetricsProbe(_system.StartTodoService(("Consumer:Concurrency", "8")).Services);
+        using var consumed = new MetricsProbe(_system.StartTodoConsumer(("Consumer:Concurrency", "8")).Services);
         var (eventId, userId) = (Guid.NewGuid(), Guid.NewGuid());
         var body = TestEvents.UserRegisteredBody(eventId, userId);
 
@@ -112,7 +112,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     public async Task Handler_run_concurrently_on_the_same_event_creates_one_todo()
     {
         await _system.StartSiloAsync();
-        var host = _system.StartTodoService(("Consumer:Enabled", "false"));
+        var host = _system.StartTodoConsumer(("Consumer:Enabled", "false"));
         var handler = host.Services.GetRequiredService<IMessageHandler<UserRegistered>>();
         await handler.WaitUntilReadyAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         var (eventId, userId) = (Guid.NewGuid(), Guid.NewGuid());
@@ -143,7 +143,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     public async Task Poison_message_is_dead_lettered_with_its_reason_and_the_next_message_flows(string description, string poison, string reason)
     {
         await _system.StartSiloAsync();
-        _system.StartTodoService();
+        _system.StartTodoConsumer();
         var good = (EventId: Guid.NewGuid(), UserId: Guid.NewGuid());
 
         await _system.PublishAsync(Encoding.UTF8.GetBytes(poison), TestEvents.UserRegisteredBody(good.EventId, good.UserId));
@@ -162,7 +162,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     public async Task Message_that_keeps_failing_is_dead_lettered_after_bounded_retries()
     {
         await _system.StartSiloAsync();
-        _system.StartTodoService(("Consumer:MaxDeliveries", "3"));
+        _system.StartTodoConsumer(("Consumer:MaxDeliveries", "3"));
         await using (var connection = await _system.TodoDb.OpenConnectionAsync())
         await using (var command = connection.CreateCommand())
         {
@@ -187,7 +187,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     public async Task Database_outage_is_retried_never_dead_lettered_and_nothing_is_lost()
     {
         await _system.StartSiloAsync();
-        _system.StartTodoService();
+        _system.StartTodoConsumer();
         var (eventId, userId) = (Guid.NewGuid(), Guid.NewGuid());
 
         _system.TodoDatabaseProxy.Cut();
@@ -204,7 +204,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     public async Task Consumer_reconnects_after_losing_the_broker_and_consumes_what_arrived_meanwhile()
     {
         await _system.StartSiloAsync();
-        var host = _system.StartTodoService();
+        var host = _system.StartTodoConsumer();
         var http = host.CreateClient();
         await Eventually.TrueAsync(async () => (await http.GetStringAsync("/health/ready")).Contains("\"consumer\":\"connected\"", StringComparison.Ordinal), "the consumer to connect");
 

@@ -17,8 +17,8 @@ public sealed class ConsumerAdminApiTests : IAsyncLifetime
     public async Task Consumer_view_counts_welcome_todos_latency_and_stale_events_and_each_instance_its_own_duplicates()
     {
         await _system.StartSiloAsync();
-        var consumer = _system.StartTodoService(TestAdmin.Settings).CreateClient().WithAdminKey();
-        var httpOnly = _system.StartTodoService(TestAdmin.With(("Consumer:Enabled", "false"))).CreateClient().WithAdminKey();
+        var consumer = _system.StartTodoConsumer(TestAdmin.Settings).CreateClient().WithAdminKey();
+        var httpOnly = _system.StartTodoConsumer(TestAdmin.With(("Consumer:Enabled", "false"))).CreateClient().WithAdminKey();
         var (first, second, third) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
         var laterOfThird = Body(Guid.NewGuid(), third, sequence: 2);
 

@@ -22,7 +22,7 @@ public sealed class DashboardApiTests : IAsyncLifetime
         _system = await TestSystem.CreateAsync();
         var auth = _system.StartAuthApiListening(TestAdmin.Settings);
         _auth = auth.Address!;
-        var todo = _system.StartTodoServiceListening(TestAdmin.Settings);
+        var todo = _system.StartTodoConsumerListening(TestAdmin.Settings);
         _todo = todo.Address!;
         _todoInstanceId = todo.Services.GetRequiredService<InstanceIdentity>().InstanceId;
         _register = auth.CreateClient();
@@ -82,7 +82,7 @@ public sealed class DashboardApiTests : IAsyncLifetime
         Assert.Equal(_auth.ToString(), state.GetProperty("auth").GetProperty("cluster").GetProperty("source").GetString());
         Assert.Equal("Active", Assert.Single(authCluster.GetProperty("silos").EnumerateArray()).GetProperty("status").GetString());
         Assert.Equal(16, authCluster.GetProperty("partitions").GetArrayLength());
-        Assert.False(state.GetProperty("todo").TryGetProperty("cluster", out _), "TodoService has no cluster view");
+        Assert.False(state.GetProperty("todo").TryGetProperty("cluster", out _), "TodoConsumer has no cluster view");
         var instance = Assert.Single(state.GetProperty("todo").GetProperty("instances").EnumerateArray());
         Assert.Equal(_todoInstanceId, instance.GetProperty("instanceId").GetString());
         Assert.Equal(2, instance.GetProperty("outcomes").Long("applied"));
@@ -114,7 +114,7 @@ public sealed class DashboardApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Dead_letter_actions_go_through_to_the_todo_service_and_need_the_page_header()
+    public async Task Dead_letter_actions_go_through_to_the_todo_consumer_and_need_the_page_header()
     {
         await _system.StartSiloAsync(); // the replayed event's user grain
         await using var dashboard = DashboardHost.Start(_system, [_auth], [_todo]);
@@ -139,7 +139,7 @@ public sealed class DashboardApiTests : IAsyncLifetime
 
     [Theory]
     [InlineData("Admin:ApiKey", "", "Admin:ApiKey must be set")]
-    [InlineData("Dashboard:TodoServiceUrls:0", "not-a-url", "absolute http(s) URLs")]
+    [InlineData("Dashboard:TodoConsumerUrls:0", "not-a-url", "absolute http(s) URLs")]
     public async Task Dashboard_refuses_to_start_with_invalid_options(string key, string value, string message)
     {
         var settings = new List<(string, string?)> { (key, value) };

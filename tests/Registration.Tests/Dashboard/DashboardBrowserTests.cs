@@ -24,7 +24,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     {
         Assert.True(File.Exists(Browser.ChromiumPath), $"{Browser.ChromiumPath} is missing: scripts/infra.sh installs it (apt-get install chromium).");
         var auth = _system.StartAuthApiListening(TestAdmin.Settings);
-        var todo = _system.StartTodoServiceListening(TestAdmin.With(("Consumer:MaxDeliveries", "2")));
+        var todo = _system.StartTodoConsumerListening(TestAdmin.With(("Consumer:MaxDeliveries", "2")));
         await using var dashboard = DashboardHost.Start(_system, [auth.Address!], [todo.Address!]);
         var http = auth.CreateClient();
         await _system.StartSiloAsync();

@@ -42,7 +42,7 @@ public sealed class DashboardHost : WebApplicationFactory<global::Dashboard.Prog
 
         foreach (var (url, i) in todoServices.Select((u, i) => (u, i)))
         {
-            settings[$"Dashboard:TodoServiceUrls:{i}"] = url.ToString();
+            settings[$"Dashboard:TodoConsumerUrls:{i}"] = url.ToString();
         }
 
         foreach (var (key, value) in overrides ?? [])

@@ -6,7 +6,7 @@ using Registration.Tests.Infrastructure;
 
 namespace Registration.Tests.Dashboard;
 
-/// <summary>The dead-letter admin endpoints of TodoService against a real broker: list without loss, replay, replay all, discard.</summary>
+/// <summary>The dead-letter admin endpoints of TodoConsumer against a real broker: list without loss, replay, replay all, discard.</summary>
 public sealed class DeadLetterAdminApiTests : IAsyncLifetime
 {
     private const string Path = "/api/v1/admin/dead-letters";
@@ -17,7 +17,7 @@ public sealed class DeadLetterAdminApiTests : IAsyncLifetime
     {
         _system = await TestSystem.CreateAsync();
         await _system.StartSiloAsync();
-        _admin = _system.StartTodoService(TestAdmin.Settings).CreateClient().WithAdminKey();
+        _admin = _system.StartTodoConsumer(TestAdmin.Settings).CreateClient().WithAdminKey();
     }
 
     public async Task DisposeAsync() => await _system.DisposeAsync();

@@ -91,7 +91,7 @@ public sealed class OutboxAdminApiTests : IAsyncLifetime
     public async Task Admin_read_models_and_dead_letters_require_the_admin_key()
     {
         var auth = _system.StartAuthApi(TestAdmin.Settings).CreateClient();
-        var todo = _system.StartTodoService(TestAdmin.Settings).CreateClient();
+        var todo = _system.StartTodoConsumer(TestAdmin.Settings).CreateClient();
         foreach (var (http, path) in new[] { (auth, "/api/v1/admin/outbox"), (todo, "/api/v1/admin/consumer"), (todo, "/api/v1/admin/dead-letters") })
         {
             await (await http.GetAsync(path)).AssertProblemAsync(HttpStatusCode.Unauthorized);

@@ -17,7 +17,7 @@ public sealed class DataSourceSettingsTests : IAsyncLifetime
     [Fact]
     public async Task Repeated_statements_are_prepared_by_default()
     {
-        var host = _system.StartTodoService();
+        var host = _system.StartTodoConsumer();
         var db = host.Services.GetRequiredService<NpgsqlDataSource>();
 
         var settings = new NpgsqlConnectionStringBuilder(db.ConnectionString);
@@ -36,7 +36,7 @@ public sealed class DataSourceSettingsTests : IAsyncLifetime
     [Fact]
     public void Connection_string_settings_win_over_the_defaults()
     {
-        var host = _system.StartTodoService(("ConnectionStrings:Database",
+        var host = _system.StartTodoConsumer(("ConnectionStrings:Database",
             TestSettings.PostgresConnectionString(_system.TodoDatabase) + ";Max Auto Prepare=0;No Reset On Close=false"));
 
         var settings = new NpgsqlConnectionStringBuilder(host.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString);

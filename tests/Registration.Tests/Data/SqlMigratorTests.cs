@@ -49,7 +49,7 @@ public sealed class SqlMigratorTests : IAsyncLifetime
         }
 
         _ = _system.StartAuthApi().Services; // started: its migrations ran
-        _ = _system.StartTodoService(("Consumer:Enabled", "false")).Services; // a new database
+        _ = _system.StartTodoConsumer(("Consumer:Enabled", "false")).Services; // a new database
 
         const string Table = "SELECT to_regclass('cluster_members') IS NOT NULL";
         const string History = "SELECT array_agg(version ORDER BY version) FROM schema_migrations WHERE version LIKE 'membership%'";

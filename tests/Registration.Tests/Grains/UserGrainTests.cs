@@ -15,7 +15,7 @@ public sealed class UserGrainTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _system = await TestSystem.CreateAsync();
-        await SqlMigrator.MigrateAsync(_system.TodoDb, typeof(TodoService.Program).Assembly, CancellationToken.None);
+        await SqlMigrator.MigrateAsync(_system.TodoDb, typeof(TodoConsumer.Program).Assembly, CancellationToken.None);
         _cluster = await RelayCluster.StartAsync(_system);
     }
 

@@ -20,7 +20,7 @@ public sealed class WelcomeTodoWriterTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _system = await TestSystem.CreateAsync();
-        await SqlMigrator.MigrateAsync(_system.TodoDb, typeof(TodoService.Program).Assembly, CancellationToken.None);
+        await SqlMigrator.MigrateAsync(_system.TodoDb, typeof(TodoConsumer.Program).Assembly, CancellationToken.None);
     }
 
     public async Task DisposeAsync() => await _system.DisposeAsync();

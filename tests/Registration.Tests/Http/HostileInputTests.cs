@@ -32,10 +32,10 @@ public sealed class HostileInputTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task No_todo_service_endpoint_answers_hostile_input_with_a_5xx()
+    public async Task No_todo_consumer_endpoint_answers_hostile_input_with_a_5xx()
     {
         await _system.StartSiloAsync();
-        var todos = _system.StartTodoServiceListening(("Consumer:Enabled", "false"), ("Admin:ApiKey", TestAdmin.Key));
+        var todos = _system.StartTodoConsumerListening(("Consumer:Enabled", "false"), ("Admin:ApiKey", TestAdmin.Key));
         using var http = await SignedInAsync(todos.Address!);
 
         await AssertNo5xxAsync(http, "POST /api/v1/todos", "PATCH /api/v1/todos/{id}");

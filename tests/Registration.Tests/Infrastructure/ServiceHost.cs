@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Registration.Tests.Infrastructure;
 
 /// <summary>
-/// One in-process instance of a service (AuthApi or TodoService) with test settings. It reaches the
+/// One in-process instance of a service (AuthApi or TodoConsumer) with test settings. It reaches the
 /// database and the broker through proxies of its own, so a test can stop it gracefully
 /// (<see cref="StopAsync"/>) or kill it (<see cref="KillAsync"/>): every connection dropped at once and
 /// nothing more said to anyone, which is what the rest of the cluster sees of a SIGKILL.

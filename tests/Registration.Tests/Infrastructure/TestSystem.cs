@@ -68,12 +68,12 @@ public sealed class TestSystem : IAsyncDisposable
     public ServiceHost<AuthApi.Program> StartAuthApiListening(params (string Key, string? Value)[] overrides) =>
         Start<AuthApi.Program>("auth-api", AuthDatabase, AuthDatabaseProxy, overrides, listen: true);
 
-    public ServiceHost<TodoService.Program> StartTodoService(params (string Key, string? Value)[] overrides) =>
-        Start<TodoService.Program>("todo-service", TodoDatabase, TodoDatabaseProxy, overrides);
+    public ServiceHost<TodoConsumer.Program> StartTodoConsumer(params (string Key, string? Value)[] overrides) =>
+        Start<TodoConsumer.Program>("todo-consumer", TodoDatabase, TodoDatabaseProxy, overrides);
 
-    /// <summary>A TodoService instance on Kestrel at a loopback port (see <see cref="ServiceHost{T}.Address"/>).</summary>
-    public ServiceHost<TodoService.Program> StartTodoServiceListening(params (string Key, string? Value)[] overrides) =>
-        Start<TodoService.Program>("todo-service", TodoDatabase, TodoDatabaseProxy, overrides, listen: true);
+    /// <summary>A TodoConsumer instance on Kestrel at a loopback port (see <see cref="ServiceHost{T}.Address"/>).</summary>
+    public ServiceHost<TodoConsumer.Program> StartTodoConsumerListening(params (string Key, string? Value)[] overrides) =>
+        Start<TodoConsumer.Program>("todo-consumer", TodoDatabase, TodoDatabaseProxy, overrides, listen: true);
 
     /// <summary>
     /// A silo process of this system's cluster (ClusterId = ServiceId = the system's id, membership and reminders in

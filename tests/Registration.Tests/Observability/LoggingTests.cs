@@ -16,7 +16,7 @@ public sealed class LoggingTests : IAsyncLifetime
     public async Task Logs_carry_correlation_event_and_user_ids_and_never_a_password_hash_or_token()
     {
         var auth = _system.StartAuthApi(Verbose);
-        var todo = _system.StartTodoService(Verbose);
+        var todo = _system.StartTodoConsumer(Verbose);
         var silo = await _system.StartSiloAsync([.. Verbose, ("Logging:LogLevel:Registration", "Debug")]);
         var http = auth.CreateClient();
         const string password = "Sup3r-Secret-Passw0rd!";

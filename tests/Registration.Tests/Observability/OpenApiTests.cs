@@ -21,8 +21,8 @@ public sealed partial class OpenApiTests : IAsyncLifetime
         await AssertDocumentedAsync(_system.StartAuthApi());
 
     [Fact]
-    public async Task Every_todo_service_endpoint_is_in_the_openapi_document() =>
-        await AssertDocumentedAsync(_system.StartTodoService(("Consumer:Enabled", "false")));
+    public async Task Every_todo_consumer_endpoint_is_in_the_openapi_document() =>
+        await AssertDocumentedAsync(_system.StartTodoConsumer(("Consumer:Enabled", "false")));
 
     [Fact]
     public async Task Document_describes_bodies_errors_and_auth_and_swagger_ui_can_be_enabled()

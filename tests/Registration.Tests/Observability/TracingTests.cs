@@ -35,7 +35,7 @@ public sealed class TracingTests : IAsyncLifetime
     [Fact]
     public async Task Trace_context_flows_from_the_request_through_the_outbox_and_broker_to_the_consumer()
     {
-        _system.StartTodoService();
+        _system.StartTodoConsumer();
         var http = _system.StartAuthApi().CreateClient();
         await _system.StartSiloAsync();
         var traceId = ActivityTraceId.CreateRandom();

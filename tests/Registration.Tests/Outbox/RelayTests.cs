@@ -21,7 +21,7 @@ public sealed class RelayTests : IAsyncLifetime
     [Fact]
     public async Task Registration_succeeds_while_broker_is_down_and_is_delivered_when_it_returns()
     {
-        _system.StartTodoService();
+        _system.StartTodoConsumer();
         var http = _system.StartAuthApi().CreateClient(); // first: it creates the schema the relays need
         var silo = await _system.StartRelayingSiloAsync();
 
@@ -138,7 +138,7 @@ public sealed class RelayTests : IAsyncLifetime
     public async Task Relay_dying_after_the_confirm_but_before_SENT_publishes_again_and_the_consumer_absorbs_it()
     {
         var audit = await _system.BindAuditQueueAsync();
-        using var consumed = new MetricsProbe(_system.StartTodoService().Services);
+        using var consumed = new MetricsProbe(_system.StartTodoConsumer().Services);
         var authHost = _system.StartAuthApi(); // no silo runs yet: nothing relays
         var registered = await authHost.CreateClient().RegisterOkAsync();
 

@@ -10,14 +10,14 @@ public sealed class TodoApiTests : IAsyncLifetime
 {
     private TestSystem _system = null!;
     private HttpClient _auth = null!;
-    private ServiceHost<TodoService.Program> _todos = null!;
+    private ServiceHost<TodoConsumer.Program> _todos = null!;
 
     public async Task InitializeAsync()
     {
         _system = await TestSystem.CreateAsync();
         _auth = _system.StartAuthApi().CreateClient();
         await _system.StartSiloAsync();
-        _todos = _system.StartTodoService();
+        _todos = _system.StartTodoConsumer();
     }
 
     public async Task DisposeAsync() => await _system.DisposeAsync();

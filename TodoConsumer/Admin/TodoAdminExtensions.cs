@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Registration.ServiceDefaults.Admin;
-using TodoService.DeadLetters;
+using TodoConsumer.DeadLetters;
 
-namespace TodoService.Admin;
+namespace TodoConsumer.Admin;
 
 /// <summary>The admin read model of the consumer and the dead-letter endpoints.</summary>
 public static class TodoAdminExtensions
@@ -10,7 +10,7 @@ public static class TodoAdminExtensions
     public static IHostApplicationBuilder AddTodoAdmin(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(new InstanceIdentity("todo-service"));
+        builder.Services.AddSingleton(new InstanceIdentity("todo-consumer"));
         builder.Services.AddSingleton<ConsumerOutcomeCounters>();
         builder.Services.AddOptions<DeadLetterOptions>().BindConfiguration(DeadLetterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<DeadLetterBroker>();

@@ -4,7 +4,7 @@ using Registration.Messaging.Consuming;
 using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Data;
 
-namespace TodoService.Welcome;
+namespace TodoConsumer.Welcome;
 
 /// <summary>
 /// Hands each USER_REGISTERED message to its user's grain, which applies it exactly once. The users of a batch are

@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Http;
 
-namespace TodoService.Features;
+namespace TodoConsumer.Features;
 
 /// <summary>PATCH: changes the title and/or the completed flag; omitted members stay as they are.</summary>
 public static class UpdateTodo

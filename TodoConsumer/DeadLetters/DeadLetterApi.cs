@@ -4,7 +4,7 @@ using Npgsql;
 using RabbitMQ.Client.Exceptions;
 using Registration.ServiceDefaults.Http;
 
-namespace TodoService.DeadLetters;
+namespace TodoConsumer.DeadLetters;
 
 /// <summary>
 /// The dead-letter queue for operators: GET /api/v1/admin/dead-letters lists it without taking anything

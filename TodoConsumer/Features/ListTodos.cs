@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Registration.ServiceDefaults.Cluster;
 
-namespace TodoService.Features;
+namespace TodoConsumer.Features;
 
 public static class ListTodos
 {

@@ -1,7 +1,7 @@
 using RabbitMQ.Client;
 using Registration.Messaging.Broker;
 
-namespace TodoService.DeadLetters;
+namespace TodoConsumer.DeadLetters;
 
 /// <summary>The broker connection of the dead-letter admin endpoints (declared topology, so the queues exist where no consumer runs).</summary>
 public sealed class DeadLetterBroker(RabbitMqConnector connector) : IAsyncDisposable

@@ -3,7 +3,7 @@ using Npgsql;
 using RabbitMQ.Client;
 using Registration.Contracts;
 
-namespace TodoService.DeadLetters;
+namespace TodoConsumer.DeadLetters;
 
 /// <summary>
 /// Lists, replays and discards the messages of <see cref="Topology.UserRegisteredDeadLetterQueue"/>. Every

@@ -2,7 +2,7 @@ using Npgsql;
 using Registration.ServiceDefaults.Admin;
 using Registration.ServiceDefaults.Http;
 
-namespace TodoService.Admin;
+namespace TodoConsumer.Admin;
 
 /// <summary>GET /api/v1/admin/consumer: welcome todos per second, commit-to-todo latency and stale events (cluster-wide), and this instance's outcome counters.</summary>
 public static class ConsumerAdminApi

@@ -3,7 +3,7 @@ using Dapper;
 using Npgsql;
 using Registration.ServiceDefaults.Admin;
 
-namespace TodoService.Admin;
+namespace TodoConsumer.Admin;
 
 /// <summary>
 /// What the consumers did, computed from the todo database alone (so every instance gives the same,

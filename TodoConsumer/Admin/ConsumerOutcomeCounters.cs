@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using Registration.Contracts;
 using Registration.Messaging.Consuming;
 
-namespace TodoService.Admin;
+namespace TodoConsumer.Admin;
 
 /// <summary>
 /// Sums <c>registration.consumer.messages</c> by outcome for THIS instance since it started, by listening

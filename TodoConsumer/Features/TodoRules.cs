@@ -4,7 +4,7 @@ using Registration.Grains;
 using Registration.ServiceDefaults.Auth;
 using Registration.ServiceDefaults.Cluster;
 
-namespace TodoService.Features;
+namespace TodoConsumer.Features;
 
 /// <summary>What every todo endpoint shares: the signed-in user's grain, the title rule and the 404.</summary>
 public static class TodoRules

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace TodoService.DeadLetters;
+namespace TodoConsumer.DeadLetters;
 
 public sealed class DeadLetterOptions
 {

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Registration.Contracts;
 using Registration.Messaging.Consuming;
 
-namespace TodoService.Welcome;
+namespace TodoConsumer.Welcome;
 
 /// <summary>Reads a USER_REGISTERED body, or says precisely why it never can be read (a poison message).</summary>
 public static class UserRegisteredReader

@@ -3,10 +3,10 @@ using Registration.Messaging;
 using Registration.ServiceDefaults.Auth;
 using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Data;
-using TodoService.Admin;
-using TodoService.Welcome;
+using TodoConsumer.Admin;
+using TodoConsumer.Welcome;
 
-namespace TodoService;
+namespace TodoConsumer;
 
 public static class Extensions
 {

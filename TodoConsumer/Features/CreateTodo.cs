@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Http;
 
-namespace TodoService.Features;
+namespace TodoConsumer.Features;
 
 public static class CreateTodo
 {

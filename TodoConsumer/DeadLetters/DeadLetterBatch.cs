@@ -1,6 +1,6 @@
 using RabbitMQ.Client;
 
-namespace TodoService.DeadLetters;
+namespace TodoConsumer.DeadLetters;
 
 /// <summary>
 /// Messages taken from the dead-letter queue with basic.get and held unacknowledged, so nobody else sees

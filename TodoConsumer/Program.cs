@@ -1,7 +1,7 @@
 using Registration.ServiceDefaults;
-using TodoService.Admin;
+using TodoConsumer.Admin;
 
-namespace TodoService;
+namespace TodoConsumer;
 
 public sealed class Program
 {

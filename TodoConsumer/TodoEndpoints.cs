@@ -1,7 +1,7 @@
 using Registration.Contracts;
-using TodoService.Features;
+using TodoConsumer.Features;
 
-namespace TodoService;
+namespace TodoConsumer;
 
 public static class TodoEndpoints
 {

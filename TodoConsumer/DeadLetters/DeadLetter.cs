@@ -5,7 +5,7 @@ using System.Text.Json;
 using RabbitMQ.Client;
 using Registration.Contracts;
 
-namespace TodoService.DeadLetters;
+namespace TodoConsumer.DeadLetters;
 
 /// <summary>
 /// One message of the dead-letter queue as an operator sees it. Its id is the AMQP message_id, else the
