@@ -30,6 +30,7 @@ public static class SiloExtensions
             .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (identity.ClusterId, identity.ServiceId))
             .UseRedisClustering(o => o.ConfigurationOptions = redis)
             .UseRedisReminders(redis, cluster)
+            .AddActivityPropagation()
             .ConfigureEndpoints(System.Net.IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false)
             .AddDashboard());
         builder.Services.AddHostedService<RelayStarter>();

@@ -42,6 +42,7 @@ public sealed partial class ClusterConnection(IConfiguration configuration, ILog
         builder.UseOrleansClient(client => client
             .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (identity.ClusterId, identity.ServiceId))
             .UseRedisClustering(o => o.ConfigurationOptions = redis)
+            .AddActivityPropagation() // a grain call continues the caller's trace
             .UseConnectionRetryFilter(async (exception, cancellationToken) =>
             {
                 LogNotConnected(Interlocked.Increment(ref _attempts), exception.Message);

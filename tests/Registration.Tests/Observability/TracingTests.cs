@@ -6,9 +6,12 @@ using Registration.Tests.Infrastructure;
 
 namespace Registration.Tests.Observability;
 
-/// <summary>One registration is one trace: HTTP request -> outbox row -> AMQP header -> consumer.</summary>
+/// <summary>One registration is one trace: HTTP request -> outbox row -> AMQP header -> consumer -> the user's grain.</summary>
 public sealed class TracingTests : IAsyncLifetime
 {
+    /// <summary>Orleans' ActivitySource of grain calls made by application code.</summary>
+    private const string OrleansCalls = "Microsoft.Orleans.Application";
+
     private readonly ConcurrentBag<Activity> _finished = [];
     private readonly ActivityListener _listener;
     private TestSystem _system = null!;
@@ -17,7 +20,7 @@ public sealed class TracingTests : IAsyncLifetime
     {
         _listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == Tracing.SourceName,
+            ShouldListenTo = source => source.Name is Tracing.SourceName or OrleansCalls,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = _finished.Add,
         };
@@ -33,7 +36,7 @@ public sealed class TracingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Trace_context_flows_from_the_request_through_the_outbox_and_broker_to_the_consumer()
+    public async Task Trace_context_flows_from_the_request_through_the_outbox_and_broker_to_the_consumer_and_its_grain_call()
     {
         _system.StartTodoConsumer();
         var http = _system.StartAuthApi().CreateClient();
@@ -55,6 +58,13 @@ public sealed class TracingTests : IAsyncLifetime
         Assert.Equal(register.SpanId, consume!.ParentSpanId);
         Assert.Equal(registered.EventId.ToString(), consume.GetTagItem("messaging.message.id"));
         Assert.Equal(registered.UserId.ToString(), register.GetTagItem("user.id"));
+        // The consumer's call to the user's grain is the consume span's child: Orleans carries the trace to the silo.
+        var grainCall = await Eventually.ReturnsAsync(
+            () => Task.FromResult(_finished.FirstOrDefault(a => a.Source.Name == OrleansCalls && a.ParentSpanId == consume.SpanId)),
+            activity => activity is not null,
+            "the consumer's grain call in the registration's trace");
+        Assert.Equal(traceId, grainCall!.TraceId);
+        Assert.Contains("IUserGrain", grainCall.DisplayName, StringComparison.Ordinal);
         var stored = await _system.AuthScalarAsync<string>("SELECT headers->>'traceparent' FROM outbox WHERE event_id = @id", new { id = registered.EventId });
         Assert.Contains(traceId.ToString(), stored, StringComparison.Ordinal);
     }
