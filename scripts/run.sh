@@ -151,7 +151,7 @@ Registration is running: $AUTH_COUNT AuthApi and $TODO_COUNT TodoConsumer instan
   Gateway      http://127.0.0.1:$GATEWAY_PORT   (nginx: /api/v1/auth/* and /api/v1/todos, load-balanced)
   Dashboard    http://127.0.0.1:$DASHBOARD_PORT   (user admin, password: the admin key below; logs .run/dashboard.log)
   AuthApi      http://127.0.0.1:4001 (instance 1; instance i on 4001 + 100*(i-1); logs .run/auth-api-i.log)
-  TodoConsumer  http://127.0.0.1:4002 (instance 1; instance i on 4002 + 100*(i-1); logs .run/todo-consumer-i.log)
+  TodoConsumer http://127.0.0.1:4002 (instance 1; instance i on 4002 + 100*(i-1); logs .run/todo-consumer-i.log)
   Silo         http://127.0.0.1:4010 (silo 1's health; silo i on 4010 + 100*(i-1); logs .run/silo-i.log)
   Redis        127.0.0.1:6380       (Orleans membership and reminders)
   RabbitMQ     http://127.0.0.1:15672  (management UI, guest/guest)
