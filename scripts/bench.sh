@@ -34,7 +34,7 @@ fi
 
 echo "bench: building (Release)"
 dotnet build "$ROOT/bench/Registration.Bench/Registration.Bench.csproj" -c Release -nologo -clp:ErrorsOnly -v q
-dotnet build "$ROOT/Silo/Silo.csproj" -c Release -nologo -clp:ErrorsOnly -v q # the relay; the bench starts it as a process
+dotnet build "$ROOT/Silo/Silo.csproj" -c Release -nologo -clp:ErrorsOnly -v q # the relay and the users' grains; the bench starts it as a process
 
 commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no -- . ':!BENCHMARKS.md' 2>/dev/null)" ]; then

@@ -56,6 +56,7 @@ internal sealed class Sandbox : IAsyncDisposable
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await SqlMigrator.MigrateAsync(AuthDb, typeof(AuthApi.Program).Assembly, cancellationToken);
+        await SqlMigrator.MigrateAsync(AuthDb, typeof(Registration.Messaging.Outbox.OutboxStore).Assembly, cancellationToken);
         await SqlMigrator.MigrateAsync(TodoDb, typeof(TodoConsumer.Program).Assembly, cancellationToken);
     }
 

@@ -7,6 +7,7 @@ using Registration.Tests.Infrastructure;
 
 namespace Registration.Tests.Auth;
 
+[Collection(HeavyOrTimed.Name)]
 public sealed class LoginTests : IAsyncLifetime
 {
     private TestSystem _system = null!;

@@ -9,6 +9,7 @@ using Registration.Tests.Infrastructure;
 namespace Registration.Tests.Cluster;
 
 /// <summary>Silo processes killed (SIGKILL) or stopped while events flow: nothing lost, nothing duplicated, nothing reordered.</summary>
+[Collection(HeavyOrTimed.Name)]
 public sealed class SiloFailoverTests : IAsyncLifetime
 {
     private static readonly TimeSpan MaxGap = TimeSpan.FromSeconds(10);
