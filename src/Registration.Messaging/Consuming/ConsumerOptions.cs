@@ -6,7 +6,7 @@ public sealed class ConsumerOptions
 {
     public const string Section = "Consumer";
 
-    /// <summary>The consumer's name in the broker's connection list, cluster membership, logs and readiness.</summary>
+    /// <summary>The consumer's name in the broker's connection list, logs and readiness.</summary>
     public const string WorkerName = "consumer";
 
     /// <summary>Consume in this instance. Switch off to run an instance that only serves HTTP.</summary>
@@ -16,11 +16,11 @@ public sealed class ConsumerOptions
     [Range(1, 10_000)]
     public ushort Prefetch { get; set; } = 200;
 
-    /// <summary>Batches applied in parallel by this instance (each in its own transaction).</summary>
+    /// <summary>Batches in flight at once in this instance.</summary>
     [Range(1, 64)]
     public int Concurrency { get; set; } = 4;
 
-    /// <summary>Most messages applied in one transaction; a batch takes what is waiting, it never waits to fill up.</summary>
+    /// <summary>Most messages handed to the handler at once; a batch takes what is waiting, it never waits to fill up.</summary>
     [Range(1, 1000)]
     public int BatchSize { get; set; } = 50;
 
