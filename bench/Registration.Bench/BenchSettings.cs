@@ -22,7 +22,7 @@ internal sealed class BenchSettings
 
     public required string RepositoryRoot { get; init; }
 
-    /// <summary>A service's Release build: the silo at the top level (Silo/), the others under src/.</summary>
+    /// <summary>A service's Release build: the card's projects at the top level, the others under src/.</summary>
     public string ServiceDll(string project) =>
         Path.Combine(RepositoryRoot, Directory.Exists(Path.Combine(RepositoryRoot, project)) ? project : Path.Combine("src", project), "bin", "Release", "net10.0", $"{project}.dll");
 

@@ -11,9 +11,9 @@ internal sealed record ShippedSettings(int OutboxBatchSize, int ConsumerConcurre
 {
     public static ShippedSettings Load(string root)
     {
-        using var auth = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "src", "AuthApi", "appsettings.json")));
+        using var auth = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "AuthApi", "appsettings.json")));
         using var silo = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "Silo", "appsettings.json")));
-        using var todo = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "src", "TodoConsumer", "appsettings.json")));
+        using var todo = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "TodoConsumer", "appsettings.json")));
         var outbox = silo.RootElement.GetProperty("Outbox");
         var hashing = auth.RootElement.GetProperty("PasswordHashing");
         var consumer = todo.RootElement.GetProperty("Consumer");

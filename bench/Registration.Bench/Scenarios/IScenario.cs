@@ -28,7 +28,7 @@ internal sealed class BenchContext(BenchSettings settings, RabbitAdmin admin, Be
 
     public BenchOptions Options { get; } = options;
 
-    /// <summary>The services' settings as shipped (src/*/appsettings.json), so baselines use the same batch size and concurrency.</summary>
+    /// <summary>The services' settings as shipped (AuthApi/, Silo/, TodoConsumer/ appsettings.json), so baselines use the same batch size and concurrency.</summary>
     public ShippedSettings Shipped { get; } = ShippedSettings.Load(settings.RepositoryRoot);
 
     /// <summary>The relay's batch size in this run: the shipped one unless --auth-env Outbox__BatchSize overrides it.</summary>
