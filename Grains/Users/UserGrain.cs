@@ -25,9 +25,6 @@ public sealed class UserGrain(
             throw new ArgumentException($"event {registered.EventId} belongs to user {registered.Data.UserId}, not to {UserId}", nameof(registered));
         }
 
-        // Nothing is kept in memory between calls: once the event is applied the activation goes, so a backlog of
-        // thousands of new users does not leave thousands of idle activations behind (they would stay 15 minutes).
-        this.DeactivateOnIdle();
         return Transient(() => writer.ApplyAsync(registered));
     }
 
