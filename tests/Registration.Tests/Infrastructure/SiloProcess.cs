@@ -72,6 +72,7 @@ public sealed class SiloProcess : IAsyncDisposable
             {
                 if (_process.HasExited)
                 {
+                    _process.WaitForExit(); // until its output is read to the end
                     throw new InvalidOperationException($"The silo exited with code {_process.ExitCode}:\n{string.Join('\n', _output.TakeLast(30))}");
                 }
 
