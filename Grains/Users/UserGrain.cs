@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Orleans.Placement;
 using Registration.Contracts;
 using Registration.ServiceDefaults.Data;
 
@@ -10,7 +11,13 @@ namespace Registration.Grains.Users;
 /// One user: applies the user's events through the silo's group commit (<see cref="WelcomeTodoWriter"/>), one at a
 /// time, and reads and writes the user's own todos. A database outage reaches the caller as
 /// <see cref="StoreUnavailableException"/>: nothing changed, try again.
+/// A user's grain is placed on the silo that received its first call (the gateway its caller picked), with no
+/// placement round: almost every registration is a new user, so a backlog is mostly new activations. An idle user's
+/// grain is collected after 2 minutes instead of Orleans' default 15 (it holds no state, so coming back costs one
+/// activation): at 200 registrations a second the default would keep 180,000 idle activations in a silo.
 /// </summary>
+[PreferLocalPlacement]
+[CollectionAgeLimit(Minutes = 2)]
 public sealed class UserGrain(
     WelcomeTodoWriter writer, [FromKeyedServices(TodoDatabase.Name)] NpgsqlDataSource db) : Grain, IUserGrain
 {
