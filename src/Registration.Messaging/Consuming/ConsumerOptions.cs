@@ -14,7 +14,7 @@ public sealed class ConsumerOptions
 
     /// <summary>Unacknowledged messages the broker may hand this instance at once.</summary>
     [Range(1, 10_000)]
-    public ushort Prefetch { get; set; } = 200;
+    public ushort Prefetch { get; set; } = 1000;
 
     /// <summary>Batches in flight at once in this instance.</summary>
     [Range(1, 64)]
@@ -22,7 +22,7 @@ public sealed class ConsumerOptions
 
     /// <summary>Most messages handed to the handler at once; a batch takes what is waiting, it never waits to fill up.</summary>
     [Range(1, 1000)]
-    public int BatchSize { get; set; } = 50;
+    public int BatchSize { get; set; } = 100;
 
     /// <summary>Deliveries of a message that keeps failing for an unknown reason before it is dead-lettered.</summary>
     [Range(1, 100)]

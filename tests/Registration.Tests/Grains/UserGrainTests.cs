@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Metadata;
+using Orleans.Runtime;
 using Registration.Contracts;
 using Registration.Grains;
 using Registration.ServiceDefaults.Data;
@@ -23,6 +25,17 @@ public sealed class UserGrainTests : IAsyncLifetime
     {
         await _cluster.DisposeAsync();
         await _system.DisposeAsync();
+    }
+
+    [Fact]
+    public void A_users_grain_is_placed_where_it_is_first_called_and_collected_after_two_idle_minutes()
+    {
+        var manifest = _cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<IClusterManifestProvider>().Current;
+        var properties = manifest.AllGrainManifests.SelectMany(silo => silo.Grains.Values).First(grain =>
+            grain.Properties.GetValueOrDefault(WellKnownGrainTypeProperties.FullTypeName) == typeof(Registration.Grains.Users.UserGrain).FullName).Properties;
+
+        Assert.Equal(TimeSpan.FromMinutes(2), TimeSpan.Parse(properties[WellKnownGrainTypeProperties.IdleDeactivationPeriod]));
+        Assert.Equal(nameof(Orleans.Runtime.PreferLocalPlacement), properties[WellKnownGrainTypeProperties.PlacementStrategy]);
     }
 
     [Fact]
