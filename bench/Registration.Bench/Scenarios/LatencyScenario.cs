@@ -67,6 +67,7 @@ internal sealed class LatencyScenario : IScenario
 
         Progress.Say($"  {perSecond:0} registrations/s for {duration.TotalSeconds:0} s");
         var authCpu = system.Auth.CpuTime;
+        var siloCpu = system.Silo.CpuTime;
         var todoCpu = system.Todo.CpuTime;
         var accounting = CpuAccounting.Start(sandbox, system.Pids);
         var jit = system.JitMeter();
@@ -77,7 +78,7 @@ internal sealed class LatencyScenario : IScenario
         await Wait.UntilAsync(() => CountTodosAsync(sandbox, ids), n => n >= ids.Length, TimeSpan.FromSeconds(60),
             $"{ids.Length} welcome todos", TimeSpan.FromMilliseconds(50), cancellationToken);
         accounting.Record(m, "under steady load");
-        Resources.Record(m, system, system.Auth.CpuTime - authCpu, system.Todo.CpuTime - todoCpu, ids.Length, hash.CpuMs, insertCpu);
+        Resources.Record(m, system, system.Auth.CpuTime - authCpu, system.Silo.CpuTime - siloCpu, system.Todo.CpuTime - todoCpu, ids.Length, hash.CpuMs, insertCpu);
 
         await RecordLatenciesAsync(sandbox, created, m, cancellationToken);
         m["Registrations measured"] = registrations.Count;

@@ -63,7 +63,7 @@ internal sealed class SaturationScenario : IScenario
         // ramp-up and the tail of their last requests (the system half idle) are not part of the saturated rate.
         var saturating = client.ClosedLoopAsync($"sat{run}", cores * 4, Phase + 2 * Ramp, cancellationToken);
         await Task.Delay(Ramp, cancellationToken);
-        var (windowStart, authCpu, todoCpu) = (DateTimeOffset.UtcNow, system.Auth.CpuTime, system.Todo.CpuTime);
+        var (windowStart, authCpu, siloCpu, todoCpu) = (DateTimeOffset.UtcNow, system.Auth.CpuTime, system.Silo.CpuTime, system.Todo.CpuTime);
         var hashThreadsCpu = ProcStats.ThreadsCpuTime(system.Auth.Pid, PasswordHashing.ThreadName);
         var accounting = CpuAccounting.Start(sandbox, system.Pids);
         var jit = system.JitMeter();
@@ -71,6 +71,7 @@ internal sealed class SaturationScenario : IScenario
         var windowEnd = DateTimeOffset.UtcNow;
         var hashing = ProcStats.ThreadsCpuTime(system.Auth.Pid, PasswordHashing.ThreadName) - hashThreadsCpu;
         var authUsed = system.Auth.CpuTime - authCpu;
+        var siloUsed = system.Silo.CpuTime - siloCpu;
         var todoUsed = system.Todo.CpuTime - todoCpu;
         accounting.Record(m, "at saturation");
         jit.Record(m, "at saturation");
@@ -121,7 +122,7 @@ internal sealed class SaturationScenario : IScenario
         m["Overload: slowest answer (ms)"] = overload.Max(r => r.Latency.TotalMilliseconds);
         m["Overload: other answers (not 201/503/429)"] = overload.Count(r => r.Status is not (201 or 503 or 429));
         // Peak RSS is read last so that it covers the overload too; CPU per registration is the saturation phase's.
-        Resources.Record(m, system, authUsed, todoUsed, created, hashCpuMs, insertCpu);
+        Resources.Record(m, system, authUsed, siloUsed, todoUsed, created, hashCpuMs, insertCpu);
         return m;
     }
 }
