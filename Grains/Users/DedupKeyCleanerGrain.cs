@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Orleans.Runtime;
 using Registration.Messaging.Consuming;
 
 namespace Registration.Grains.Users;
