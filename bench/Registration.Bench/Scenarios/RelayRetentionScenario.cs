@@ -26,8 +26,8 @@ internal sealed class RelayRetentionScenario : IScenario
 
     public string Description =>
         $"{_drain.Title} in a sandbox whose outbox already holds {OldRows:N0} SENT rows sent 8 days ago (16 partitions), measured twice per run: " +
-        "with `Outbox:Retention` 7 days (as shipped: each relay grain deletes batches of 1,000 of its partition's expired rows whenever it is idle, " +
-        "again on its next tick while batches come back full) and with `Outbox:Retention` 30 days (nothing expired, nothing deleted).";
+        "with `Outbox:Retention` 7 days (as shipped: each relay grain deletes a batch of 1,000 of its partition's expired rows on a tick that found " +
+        "nothing to relay, every 6 s while batches come back full) and with `Outbox:Retention` 30 days (nothing expired, nothing deleted).";
 
     public IReadOnlyList<FigureSpec> Figures { get; } =
     [

@@ -53,7 +53,7 @@ public sealed class OutboxOptions
     [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>How often an idle relay looks for SENT rows past <see cref="Retention"/> (sooner while a pass found a full batch).</summary>
+    /// <summary>How often an idle relay looks for SENT rows past <see cref="Retention"/> (every tenth of it while passes find full batches).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
 
