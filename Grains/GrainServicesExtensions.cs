@@ -11,14 +11,16 @@ namespace Registration.Grains;
 public static class GrainServicesExtensions
 {
     /// <summary>
-    /// What the grains need from their silo: the broker, the relay's step and its metrics, the epochs; the todo
-    /// database and its group commit. Call it before UseOrleans: the group commit then stops after the grains.
+    /// What the grains need from their silo: the broker, the relay's step and its metrics, the epochs, the retention of SENT
+    /// rows and dedup keys (with its windows checked at start); the todo database and its group commit. Call it before UseOrleans: the group commit then stops after the grains.
     /// </summary>
     public static IHostApplicationBuilder AddGrainServices(this IHostApplicationBuilder builder)
     {
         builder.AddRabbitMq();
         builder.AddOutboxBacklog();
+        builder.AddRetentionWindows();
         builder.Services.AddSingleton<OutboxRelay>();
+        builder.Services.AddSingleton<OutboxRetention>();
         builder.Services.AddSingleton<OutboxMetrics>();
         builder.Services.AddSingleton<OutboxEpochs>();
         builder.Services.AddSingleton<RelayBroker>();

@@ -12,7 +12,8 @@
 #   --quiet-wait SECONDS  longest wait for an idle machine before each run (default 5; the machine may be shared)
 #   Diagnostic runs write artifacts/bench/results-NAME.json and leave BENCHMARKS.md alone:
 #   scenarios relay-fixes, consumer-fixes (see BENCHMARKS.md), work-factor (one password hash at BCrypt work
-#   factors 10-13 against the PBKDF2 hash of before);
+#   factors 10-13 against the PBKDF2 hash of before), relay-retention (the relay drain while the relay grains delete
+#   400,000 SENT rows past Outbox:Retention, against the same drain with nothing to delete);
 #   --auth-env KEY=VALUE, --todo-env KEY=VALUE (extra environment of every AuthApi / TodoConsumer process),
 #   --auth-db-options "-c name=value" (PostgreSQL session options of AuthApi), --latency-rate N, --label NAME
 set -euo pipefail

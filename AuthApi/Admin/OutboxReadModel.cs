@@ -8,7 +8,8 @@ namespace AuthApi.Admin;
 /// <summary>
 /// The outbox as the relays' work queue, computed from the auth database alone (so every instance gives
 /// the same answer): backlog, throughput and publish latency now, 10 s buckets for charts, and the
-/// oldest rows that keep failing. One repeatable-read snapshot, so the numbers agree with each other.
+/// oldest rows that keep failing, and what retention deleted (SENT rows past Outbox:Retention). One repeatable-read
+/// snapshot, so the numbers agree with each other.
 /// </summary>
 public static class OutboxReadModel
 {
@@ -23,14 +24,19 @@ public static class OutboxReadModel
         LatencyMs PublishLatencyMs,
         int BucketSeconds,
         IReadOnlyList<Bucket> Buckets,
-        IReadOnlyList<FailingRow> Failing);
+        IReadOnlyList<FailingRow> Failing,
+        Retention Retention);
+
+    /// <summary>SENT rows deleted by the relays' retention (all partitions, ever), when last, and the age of the oldest SENT row kept.</summary>
+    public sealed record Retention(long Deleted, DateTime? LastDeletedAt, double? OldestSentAgeSeconds);
 
     /// <summary>One 10 s bucket: rows sent and created in it, the backlog at its end, and the publish latency of the rows sent in it.</summary>
     public sealed record Bucket(DateTimeOffset Start, long Sent, double SentPerSecond, long Created, long PendingAtEnd, LatencyMs PublishLatencyMs);
 
     public sealed record FailingRow(long Id, Guid EventId, short Partition, int Attempts, string? LastError, DateTime NextAttemptAt, DateTime CreatedAt);
 
-    private sealed record Summary(double NowEpoch, long Pending, double? OldestPendingAgeSeconds, long SentLastMinute, double? P50, double? P99);
+    private sealed record Summary(double NowEpoch, long Pending, double? OldestPendingAgeSeconds, long SentLastMinute, double? P50, double? P99,
+        long RetentionDeleted, DateTime? RetentionLastDeletedAt, double? OldestSentAgeSeconds);
 
     private sealed record Row(long Bucket, long Count, double? P50, double? P99);
 
@@ -45,7 +51,10 @@ public static class OutboxReadModel
                    (SELECT extract(epoch FROM now() - min(created_at))::float8 FROM outbox WHERE status = 'PENDING') AS OldestPendingAgeSeconds,
                    count(*) AS SentLastMinute,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM sent_at - created_at)::float8) AS P50,
-                   percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM sent_at - created_at)::float8) AS P99
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM sent_at - created_at)::float8) AS P99,
+                   (SELECT coalesce(sum(deleted), 0)::bigint FROM outbox_retention) AS RetentionDeleted,
+                   (SELECT max(last_deleted_at) FROM outbox_retention) AS RetentionLastDeletedAt,
+                   (SELECT extract(epoch FROM now() - min(sent_at))::float8 FROM outbox WHERE status = 'SENT') AS OldestSentAgeSeconds
             FROM outbox WHERE sent_at >= now() - make_interval(secs => @window);
 
             SELECT floor(extract(epoch FROM sent_at) / @step)::bigint AS Bucket, count(*) AS Count,
@@ -81,7 +90,9 @@ public static class OutboxReadModel
             LatencyMs.From(summary.P50, summary.P99),
             ReadModelWindow.BucketSeconds,
             Buckets(summary, sent, created),
-            failing);
+            failing,
+            new Retention(summary.RetentionDeleted, summary.RetentionLastDeletedAt,
+                summary.OldestSentAgeSeconds is { } sentAge ? Math.Round(sentAge, 3) : null));
     }
 
     /// <summary>

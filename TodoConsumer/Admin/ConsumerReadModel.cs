@@ -9,7 +9,8 @@ namespace TodoConsumer.Admin;
 /// What the consumers did, computed from the todo database alone (so every instance gives the same,
 /// cluster-wide answer): welcome todos per second, commit-to-todo latency (processed_at - occurred_at)
 /// and stale events, now and in 10 s buckets. Duplicates leave no row behind; they are counted per
-/// instance in <see cref="ConsumerOutcomeCounters"/>.
+/// instance in <see cref="ConsumerOutcomeCounters"/>. Also what retention did: processed_events keys deleted past
+/// Consumer:DedupWindow, and the age of the oldest key kept.
 /// </summary>
 public static class ConsumerReadModel
 {
@@ -20,12 +21,17 @@ public static class ConsumerReadModel
         LatencyMs CommitToTodoLatencyMs,
         long StaleTotal,
         int BucketSeconds,
-        IReadOnlyList<Bucket> Buckets);
+        IReadOnlyList<Bucket> Buckets,
+        DedupKeys DedupKeys);
+
+    /// <summary>processed_events keys deleted by the cluster's cleaner (ever), when last, and the age of the oldest key kept.</summary>
+    public sealed record DedupKeys(long Deleted, DateTime? LastDeletedAt, double? OldestKeyAgeSeconds);
 
     /// <summary>One 10 s bucket: welcome todos created and stale events recorded in it, and the latency of those todos.</summary>
     public sealed record Bucket(DateTimeOffset Start, long Todos, double TodosPerSecond, long Stale, LatencyMs CommitToTodoLatencyMs);
 
-    private sealed record Summary(double NowEpoch, long TodosLastMinute, double? P50, double? P99, long StaleTotal);
+    private sealed record Summary(double NowEpoch, long TodosLastMinute, double? P50, double? P99, long StaleTotal,
+        long KeysDeleted, DateTime? KeysLastDeletedAt, double? OldestKeyAgeSeconds);
 
     private sealed record Row(long Bucket, long Todos, long Stale, double? P50, double? P99);
 
@@ -39,7 +45,10 @@ public static class ConsumerReadModel
                    count(*) FILTER (WHERE outcome = 'applied') AS TodosLastMinute,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - occurred_at)::float8) FILTER (WHERE outcome = 'applied') AS P50,
                    percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - occurred_at)::float8) FILTER (WHERE outcome = 'applied') AS P99,
-                   (SELECT count(*) FROM processed_events WHERE outcome = 'stale') AS StaleTotal
+                   (SELECT count(*) FROM processed_events WHERE outcome = 'stale') AS StaleTotal,
+                   (SELECT coalesce(sum(deleted), 0)::bigint FROM processed_events_retention) AS KeysDeleted,
+                   (SELECT max(last_deleted_at) FROM processed_events_retention) AS KeysLastDeletedAt,
+                   (SELECT extract(epoch FROM now() - min(processed_at))::float8 FROM processed_events) AS OldestKeyAgeSeconds
             FROM processed_events WHERE processed_at >= now() - make_interval(secs => @window);
 
             SELECT floor(extract(epoch FROM processed_at) / @step)::bigint AS Bucket,
@@ -77,6 +86,8 @@ public static class ConsumerReadModel
             LatencyMs.From(summary.P50, summary.P99),
             summary.StaleTotal,
             ReadModelWindow.BucketSeconds,
-            [.. buckets]);
+            [.. buckets],
+            new DedupKeys(summary.KeysDeleted, summary.KeysLastDeletedAt,
+                summary.OldestKeyAgeSeconds is { } keyAge ? Math.Round(keyAge, 3) : null));
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Registration.Contracts;
 using Registration.Grains;
 using Registration.Messaging.Consuming;
@@ -10,13 +11,24 @@ namespace TodoConsumer.Welcome;
 /// Hands each USER_REGISTERED message to its user's grain, which applies it exactly once. The users of a batch are
 /// called at once, each user's events one after the other in delivery order. Nothing is consumed until the cluster
 /// is reachable; a silo or database that cannot be reached is a transient failure: the message is requeued, never
-/// dead-lettered. A poison message is refused by <see cref="Read"/> and never reaches a grain.
+/// dead-lettered. A poison message is refused by <see cref="Read"/> and never reaches a grain, and so is an event older
+/// than Consumer:MaxMessageAge: its processed_events key may be gone, so a duplicate could no longer be recognised.
 /// </summary>
-public sealed class UserGrainRouter(ClusterConnection cluster) : IMessageHandler<UserRegistered>
+public sealed class UserGrainRouter(ClusterConnection cluster, IOptions<ConsumerOptions> options, TimeProvider time) : IMessageHandler<UserRegistered>
 {
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => cluster.ConnectedAsync(cancellationToken);
 
-    public UserRegistered Read(ReadOnlyMemory<byte> body) => UserRegisteredReader.Read(body);
+    public UserRegistered Read(ReadOnlyMemory<byte> body)
+    {
+        var message = UserRegisteredReader.Read(body);
+        var maxAge = options.Value.MaxMessageAge;
+        var age = time.GetUtcNow() - message.OccurredAt;
+        return age <= maxAge
+            ? message
+            : throw new PoisonMessageException(
+                $"expired: the event occurred at {message.OccurredAt:O}, {age.TotalHours:0.#} h ago, longer than Consumer:MaxMessageAge ({maxAge}); " +
+                "its processed_events key may already be deleted (Consumer:DedupWindow), so it is not applied, to rule out a second welcome todo");
+    }
 
     public async Task<IReadOnlyList<MessageOutcome>> ApplyAsync(IReadOnlyList<UserRegistered> messages, CancellationToken cancellationToken)
     {

@@ -27,6 +27,7 @@ IScenario[] diagnostic =
         Variant.Todo("batch100", "batches of up to 100, prefetch 400", ("Consumer__BatchSize", "100"), ("Consumer__Prefetch", "400")),
     ]),
     new WorkFactorScenario(),
+    new RelayRetentionScenario(),
 ];
 var all = standard.Concat(diagnostic).ToList();
 var selected = options.Scenarios.Count == 0

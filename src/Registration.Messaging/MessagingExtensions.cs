@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Registration.Messaging.Broker;
 using Registration.Messaging.Consuming;
 using Registration.Messaging.Outbox;
@@ -49,14 +50,29 @@ public static class MessagingExtensions
         where THandler : class, IMessageHandler<TMessage>
     {
         builder.AddRabbitMq();
-        builder.Services.AddOptions<ConsumerOptions>().BindConfiguration(ConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddRetentionWindows();
         builder.Services.AddSingleton<IMessageHandler<TMessage>, THandler>();
-        builder.Services.AddSingleton<ConsumerMetrics>();
         if (builder.Configuration.GetValue($"{ConsumerOptions.Section}:{nameof(ConsumerOptions.Enabled)}", true))
         {
             builder.Services.AddHostedService<QueueConsumerWorker<TMessage>>();
         }
 
+        return builder;
+    }
+
+    /// <summary>
+    /// The consumer's settings with the retention windows checked against each other at start: Consumer:DedupWindow must
+    /// be longer than Outbox:Retention + Consumer:MaxMessageAge (<see cref="RetentionWindowsValidator"/>). Every
+    /// process that knows these settings calls it: TodoConsumer (which enforces MaxMessageAge) and the silos (which
+    /// delete SENT outbox rows and old processed_events keys).
+    /// </summary>
+    public static IHostApplicationBuilder AddRetentionWindows(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ConsumerOptions>().BindConfiguration(ConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsumerOptions>, RetentionWindowsValidator>());
+        builder.Services.TryAddSingleton<ConsumerMetrics>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
 }

@@ -11,12 +11,14 @@ public sealed class ConsumerMetrics
 
     private readonly Counter<long> _messages;
     private readonly Histogram<double> _handlerDuration;
+    private readonly Counter<long> _dedupKeysDeleted;
 
     public ConsumerMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
         _messages = meter.CreateCounter<long>(MessagesInstrument, "{message}", "Messages settled by the consumer, by outcome: applied, duplicate, stale, requeued, dead_lettered, dead_letter_failed (returned to the queue because the dead-letter queue did not confirm it).");
         _handlerDuration = meter.CreateHistogram<double>("registration.consumer.handler.duration", "ms", "Time from the start of a message's batch until the message was settled.");
+        _dedupKeysDeleted = meter.CreateCounter<long>("registration.consumer.dedup_keys.deleted", "{key}", "processed_events keys deleted because they were older than Consumer:DedupWindow.");
     }
 
     public void Settled(MessageOutcome outcome, TimeSpan handlerTime)
@@ -25,6 +27,8 @@ public sealed class ConsumerMetrics
         _messages.Add(1, tag);
         _handlerDuration.Record(handlerTime.TotalMilliseconds, tag);
     }
+
+    public void DedupKeysDeleted(int count) => _dedupKeysDeleted.Add(count);
 }
 
 public static class MessageOutcomeTags

@@ -31,4 +31,27 @@ public sealed class ConsumerOptions
     /// <summary>Pause before a message that failed is handed back to the queue.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long processed_events keys are kept (by processed_at) to absorb duplicates. Must be longer than
+    /// Outbox:Retention + <see cref="MaxMessageAge"/>: a copy of an event can be produced while its outbox row exists,
+    /// and can then wait in the queue or the dead-letter queue; its key must still be there when it arrives.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan DedupWindow { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>
+    /// The oldest event (by its occurredAt) the consumer still applies; an older one is dead-lettered with the reason
+    /// instead, because its processed_events key may already be deleted and a duplicate could no longer be recognised.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan MaxMessageAge { get; set; } = TimeSpan.FromDays(5);
+
+    /// <summary>How often the cluster's one dedup-key cleaner deletes processed_events keys older than <see cref="DedupWindow"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan DedupCleanupInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Most keys one cleanup statement deletes; a pass repeats it while batches come back full, up to 10 times.</summary>
+    [Range(1, 10_000)]
+    public int DedupCleanupBatchSize { get; set; } = 1000;
 }

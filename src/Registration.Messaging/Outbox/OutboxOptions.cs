@@ -45,4 +45,19 @@ public sealed class OutboxOptions
     /// <summary>...up to this cap.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long SENT rows are kept before the partition's relay deletes them. PENDING rows are never deleted. Must be
+    /// shorter than Consumer:DedupWindow minus Consumer:MaxMessageAge (checked at start where both are known).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often an idle relay looks for SENT rows past <see cref="Retention"/> (every tenth of it while passes find full batches).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Most SENT rows one retention pass deletes (one short statement, between two relay steps).</summary>
+    [Range(1, 10_000)]
+    public int RetentionBatchSize { get; set; } = 1000;
 }

@@ -57,6 +57,10 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("consumer-instances").Locator($"td[title='{consumerId}']")).ToHaveCountAsync(1, CountWait);
         await Assertions.Expect(page.GetByTestId("kpi-sent-minute")).ToHaveTextAsync("0", TextWait);
         await Assertions.Expect(page.GetByTestId("dead-letters-empty")).ToBeVisibleAsync(VisibleWait);
+        // Retention: nothing deleted yet, nothing kept yet.
+        await Assertions.Expect(page.GetByTestId("kpi-outbox-deleted")).ToHaveTextAsync("0", TextWait);
+        await Assertions.Expect(page.GetByTestId("kpi-keys-deleted")).ToHaveTextAsync("0", TextWait);
+        await Assertions.Expect(page.GetByTestId("kpi-oldest-sent")).ToHaveTextAsync("none", TextWait);
 
         // Registrations make the counts go up.
         for (var i = 0; i < 3; i++)

@@ -40,6 +40,7 @@
   const rate = v => (v == null ? '–' : (v >= 100 ? Math.round(v).toString() : Number(v).toFixed(v >= 10 ? 1 : 2)));
   const ms = v => (v == null ? '–' : v >= 1000 ? (v / 1000).toFixed(2) + ' s' : Math.round(v) + ' ms');
   const seconds = v => (v == null ? '–' : v >= 120 ? Math.round(v / 60) + ' min' : v.toFixed(1) + ' s');
+  const age = v => (v == null ? 'none' : v >= 172800 ? Math.round(v / 86400) + ' d' : v >= 7200 ? Math.round(v / 3600) + ' h' : seconds(v));
   const latency = l => (l && l.p50 != null ? `${ms(l.p50)} / ${ms(l.p99)}` : '–');
   // An Orleans silo address "S10.0.0.5:11111:155303633" as host:port (the last part is the silo's generation).
   const siloLabel = address => (address || '').replace(/^S/, '').replace(/:\d+$/, '');
@@ -63,6 +64,12 @@
     setText('kpi-todo-latency', consumer ? latency(consumer.commitToTodoLatencyMs) : '–');
     setText('kpi-duplicates', number(state.todo.duplicatesAbsorbed));
     setText('kpi-stale', consumer ? number(consumer.staleTotal) : '–');
+    const retention = outbox && outbox.retention;
+    const keys = consumer && consumer.dedupKeys;
+    setText('kpi-outbox-deleted', retention ? number(retention.deleted) : '–');
+    setText('kpi-oldest-sent', retention ? age(retention.oldestSentAgeSeconds) : '–');
+    setText('kpi-keys-deleted', keys ? number(keys.deleted) : '–');
+    setText('kpi-oldest-key', keys ? age(keys.oldestKeyAgeSeconds) : '–');
     setText('kpi-queue', queue && queue.messages != null ? number(queue.messages) : '–');
     setText('kpi-consumers', queue && queue.consumers != null ? number(queue.consumers) : '–');
     setText('kpi-dlq', dlq ? number(dlq.depth) : '–');
