@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using AuthApi.Outbox;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Registration.ServiceDefaults.Cluster;
+
+namespace Registration.Bench.Workload;
+
+/// <summary>
+/// Registrations without the password hash, for the scenarios that compare the pipeline from the registering commit
+/// on: one transaction stores the user row and its USER_REGISTERED event through the real <see cref="Events.Writer"/>,
+/// then AuthApi's own <see cref="RelayWake"/> wakes the partition's relay grain, as AuthApi's register feature does
+/// after hashing. At 20 registrations a second BCrypt alone takes about three quarters of this machine's two cores,
+/// which would slow every process measured.
+/// </summary>
+internal sealed class DirectRegistrations : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _authDb;
+    private readonly ClusterConnection _cluster;
+    private readonly RelayWake _wake;
+
+    private DirectRegistrations(NpgsqlDataSource authDb, ClusterConnection cluster)
+    {
+        _authDb = authDb;
+        _cluster = cluster;
+        _wake = new RelayWake(cluster, NullLogger<RelayWake>.Instance);
+    }
+
+    /// <summary>Connects to the sandbox's cluster (its environment as the services get it) as AuthApi does.</summary>
+    public static async Task<DirectRegistrations> ConnectAsync(
+        NpgsqlDataSource authDb, Dictionary<string, string> clusterEnvironment, CancellationToken cancellationToken)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(clusterEnvironment.Select(pair => KeyValuePair.Create(pair.Key.Replace("__", ":"), (string?)pair.Value)))
+            .Build();
+        var cluster = new ClusterConnection(configuration, NullLoggerFactory.Instance, NullLogger<ClusterConnection>.Instance);
+        await cluster.StartAsync(cancellationToken);
+        await cluster.ConnectedAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        return new DirectRegistrations(authDb, cluster);
+    }
+
+    /// <summary>Open loop: one registration every 1/<paramref name="perSecond"/> s, whatever the previous ones are doing.</summary>
+    public async Task<IReadOnlyList<Registration>> OpenLoopAsync(string prefix, double perSecond, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var count = (int)Math.Round(perSecond * duration.TotalSeconds);
+        var registrations = new List<Task<Registration>>(count);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            var due = TimeSpan.FromSeconds(i / perSecond) - clock.Elapsed;
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due, cancellationToken);
+            }
+
+            registrations.Add(RegisterAsync(prefix, i, cancellationToken));
+        }
+
+        return await Task.WhenAll(registrations);
+    }
+
+    private async Task<Registration> RegisterAsync(string prefix, int index, CancellationToken cancellationToken)
+    {
+        var message = Events.NewOutboxMessage(prefix, index);
+        var sentAt = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        short partition;
+        await using (var connection = await _authDb.OpenConnectionAsync(cancellationToken))
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await using (var user = new NpgsqlCommand(
+                "INSERT INTO users (id, email, password_hash) VALUES (@id, @email, 'not hashed: bench')", connection, transaction))
+            {
+                user.Parameters.AddWithValue("id", message.AggregateId);
+                user.Parameters.AddWithValue("email", $"{prefix}-{index}@example.com");
+                await user.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            partition = await Events.Writer.AddAsync(connection, transaction, message, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        _wake.Committed(partition);
+        return new Registration(201, sentAt, DateTimeOffset.UtcNow, clock.Elapsed, message.EventId);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _cluster.StopAsync(CancellationToken.None);
+        _cluster.Dispose();
+    }
+}
