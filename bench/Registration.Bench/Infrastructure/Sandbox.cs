@@ -9,7 +9,8 @@ namespace Registration.Bench.Infrastructure;
 /// <summary>
 /// What one scenario run works in, isolated from the tests that may run at the same time: its own
 /// auth and todo databases (bench_auth_ID, bench_todo_ID) and its own RabbitMQ virtual host (bench_ID),
-/// all removed on dispose.
+/// all removed on dispose. ID starts with the bench process's id, so a run removes only what a bench process that
+/// no longer runs left behind, never the sandboxes of another bench running at the same time.
 /// </summary>
 internal sealed class Sandbox : IAsyncDisposable
 {
@@ -41,7 +42,7 @@ internal sealed class Sandbox : IAsyncDisposable
 
     public static async Task<Sandbox> CreateAsync(BenchSettings settings, RabbitAdmin admin, CancellationToken cancellationToken)
     {
-        var sandbox = new Sandbox(settings, admin, Guid.NewGuid().ToString("N")[..10]);
+        var sandbox = new Sandbox(settings, admin, $"{Environment.ProcessId}x{Guid.NewGuid().ToString("N")[..8]}");
         await using (var connection = await OpenAdminAsync(settings, cancellationToken))
         {
             await connection.ExecuteAsync($"CREATE DATABASE {sandbox.AuthDatabase}");
@@ -98,18 +99,20 @@ internal sealed class Sandbox : IAsyncDisposable
         await _admin.DeleteVirtualHostAsync(VirtualHost);
     }
 
-    /// <summary>Removes what an interrupted earlier bench run left behind (only names with the bench_ prefix).</summary>
+    /// <summary>Removes what an interrupted earlier bench run left behind: names with the bench_ prefix whose process has ended.</summary>
     public static async Task<int> RemoveLeftoversAsync(BenchSettings settings, RabbitAdmin admin, CancellationToken cancellationToken)
     {
         List<string> databases;
         await using (var connection = await OpenAdminAsync(settings, cancellationToken))
         {
             databases = (await connection.QueryAsync<string>(
-                "SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_auth\\_%' OR datname LIKE 'bench\\_todo\\_%'")).ToList();
+                "SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_auth\\_%' OR datname LIKE 'bench\\_todo\\_%'"))
+                .Where(name => IsLeftover(name[(name.IndexOf('_', Prefix.Length) + 1)..])).ToList();
         }
 
         await DropAsync(settings, databases);
-        var vhosts = (await admin.VirtualHostsAsync(cancellationToken)).Where(name => name.StartsWith(Prefix, StringComparison.Ordinal)).ToList();
+        var vhosts = (await admin.VirtualHostsAsync(cancellationToken))
+            .Where(name => name.StartsWith(Prefix, StringComparison.Ordinal) && IsLeftover(name[Prefix.Length..])).ToList();
         foreach (var vhost in vhosts)
         {
             await admin.DeleteVirtualHostAsync(vhost);
@@ -130,6 +133,10 @@ internal sealed class Sandbox : IAsyncDisposable
             "SELECT count(*) FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1') AND datname NOT LIKE 'bench\\_%'");
         return (vhosts, databases);
     }
+
+    /// <summary>Whether the bench process that made sandbox <paramref name="id"/> has ended (ids of before this rule count as ended).</summary>
+    private static bool IsLeftover(string id) =>
+        id.Split('x') is not [var pid, _] || !int.TryParse(pid, out var processId) || !Directory.Exists($"/proc/{processId}");
 
     private static async Task DropAsync(BenchSettings settings, IEnumerable<string> databases)
     {
