@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -13,8 +14,9 @@ using Registration.ServiceDefaults.Http;
 namespace Registration.ServiceDefaults.Telemetry;
 
 /// <summary>
-/// OpenTelemetry as .NET Aspire's service defaults set it up: metrics always (scraped at /metrics), traces and OTLP
-/// export only when OTEL_EXPORTER_OTLP_ENDPOINT is set (the exporter reads the other OTEL_* settings itself).
+/// OpenTelemetry as .NET Aspire's service defaults set it up: metrics always (scraped at /metrics); traces, and OTLP
+/// export of traces, metrics and logs, only when OTEL_EXPORTER_OTLP_ENDPOINT is set (the exporter reads the other
+/// OTEL_* settings itself: protocol, headers, batch delays).
 /// </summary>
 public static class TelemetryExtensions
 {
@@ -45,6 +47,7 @@ public static class TelemetryExtensions
         // request, grain-call and command paths pay nothing for tracing then.
         if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointKey]))
         {
+            builder.Logging.AddOpenTelemetry(logging => (logging.IncludeScopes, logging.IncludeFormattedMessage) = (true, true));
             telemetry
                 .WithTracing(tracing => tracing
                     .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsProbeOrScrape(http.Request.Path))
