@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Microsoft.AspNetCore.Authentication;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Registration.Grains;

@@ -22,9 +22,10 @@ namespace Registration.Grains.Users;
 /// (3) decides each event in arrival order: seen before (in the database or earlier in the batch) is a duplicate;
 ///     newer than the user's last applied sequence is applied; older is recorded as 'stale' and not applied;
 /// (4) inserts the processed_events keys, the todos and the users' new sequences and commits, all in one round trip.
-/// Each caller gets its event's outcome only after the commit. The transaction's span continues the first event's trace
-/// and links the others', so each registration's trace reaches the statements that wrote its todo. A database outage fails every caller of the batch (they
+/// Each caller gets its event's outcome only after the commit. A database outage fails every caller of the batch (they
 /// retry later); any other failure is retried event by event, so one event that cannot be written fails only its own caller.
+/// The transaction's span continues the first event's trace and links the others', so each registration's trace
+/// reaches the statements that wrote its todo.
 /// </summary>
 public sealed partial class WelcomeTodoWriter(
     [FromKeyedServices(TodoDatabase.Name)] NpgsqlDataSource db, ILogger<WelcomeTodoWriter> logger) : BackgroundService

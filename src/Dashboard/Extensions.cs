@@ -4,7 +4,6 @@ using Dashboard.DeadLetters;
 using Dashboard.Security;
 using Dashboard.State;
 using Dashboard.Upstream;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Registration.ServiceDefaults.Http;
 

@@ -20,7 +20,7 @@ namespace Registration.ServiceDefaults.Telemetry;
 /// </summary>
 public static class TelemetryExtensions
 {
-    public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    private const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     /// <summary>Orleans' grain-call and runtime spans, and its one meter.</summary>
     private static readonly string[] OrleansSources = ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
