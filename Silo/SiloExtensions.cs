@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Microsoft.AspNetCore.Authentication;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Registration.Grains;
@@ -34,9 +33,7 @@ public static class SiloExtensions
             .ConfigureEndpoints(System.Net.IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false)
             .AddDashboard());
         builder.Services.AddHostedService<RelayStarter>();
-        builder.Services.AddAuthentication(BasicAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(BasicAuthenticationHandler.SchemeName, null);
-        builder.Services.AddAuthorization();
+        builder.Services.AddAuthentication(BasicAuthenticationHandler.SchemeName); // the admin login (ServiceDefaults) by default
         return builder;
     }
 

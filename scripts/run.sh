@@ -165,6 +165,7 @@ Try it:
        -d '{"email":"ada@example.com","password":"correct horse battery"}' | sed 's/.*"accessToken":"\\([^"]*\\)".*/\\1/')
   curl -s http://127.0.0.1:$GATEWAY_PORT/api/v1/todos -H "authorization: Bearer \$TOKEN"
   curl -s http://127.0.0.1:4001/api/v1/admin/cluster -H "X-Admin-Key: $(cat "$ADMIN_KEY_FILE")"
+  curl -s -u admin:$(cat "$ADMIN_KEY_FILE") http://127.0.0.1:4010/metrics | grep ^registration_outbox
 
 Stop everything with: scripts/stop.sh
 TXT

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -7,6 +8,7 @@ using NpgsqlTypes;
 using Registration.Contracts;
 using Registration.Messaging.Consuming;
 using Registration.ServiceDefaults.Data;
+using Registration.ServiceDefaults.Telemetry;
 
 namespace Registration.Grains.Users;
 
@@ -22,6 +24,8 @@ namespace Registration.Grains.Users;
 /// (4) inserts the processed_events keys, the todos and the users' new sequences and commits, all in one round trip.
 /// Each caller gets its event's outcome only after the commit. A database outage fails every caller of the batch (they
 /// retry later); any other failure is retried event by event, so one event that cannot be written fails only its own caller.
+/// The transaction's span continues the first event's trace and links the others', so each registration's trace
+/// reaches the statements that wrote its todo.
 /// </summary>
 public sealed partial class WelcomeTodoWriter(
     [FromKeyedServices(TodoDatabase.Name)] NpgsqlDataSource db, ILogger<WelcomeTodoWriter> logger) : BackgroundService
@@ -37,7 +41,7 @@ public sealed partial class WelcomeTodoWriter(
     /// <summary>Applies the event with whatever else is waiting; completes after the commit with the event's outcome.</summary>
     public Task<MessageOutcome> ApplyAsync(UserRegistered registered)
     {
-        var pending = new Pending(registered, new TaskCompletionSource<MessageOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(registered, Activity.Current?.Context ?? default, new TaskCompletionSource<MessageOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_waiting.Writer.TryWrite(pending))
         {
             throw new StoreUnavailableException("the silo is stopping");
@@ -81,7 +85,12 @@ public sealed partial class WelcomeTodoWriter(
     {
         try
         {
-            var outcomes = await ApplyBatchAsync([.. batch.Select(p => p.Event)], cancellationToken);
+            IReadOnlyList<MessageOutcome> outcomes;
+            using (StartCommitSpan(batch))
+            {
+                outcomes = await ApplyBatchAsync([.. batch.Select(p => p.Event)], cancellationToken);
+            }
+
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Outcome.TrySetResult(outcomes[i]);
@@ -107,6 +116,20 @@ public sealed partial class WelcomeTodoWriter(
         {
             batch[0].Outcome.TrySetException(ex);
         }
+    }
+
+    /// <summary>No span, and no links built, while nobody listens (no OTLP endpoint).</summary>
+    private static Activity? StartCommitSpan(List<Pending> batch)
+    {
+        if (!Tracing.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var links = batch.Skip(1).Where(p => p.Caller != default).Select(p => new ActivityLink(p.Caller));
+        var activity = Tracing.Source.StartActivity("welcome todo commit", ActivityKind.Internal, batch[0].Caller, links: links);
+        activity?.SetTag("messaging.batch.message_count", batch.Count);
+        return activity;
     }
 
     private async Task<IReadOnlyList<MessageOutcome>> ApplyBatchAsync(IReadOnlyList<UserRegistered> messages, CancellationToken cancellationToken)
@@ -246,7 +269,8 @@ public sealed partial class WelcomeTodoWriter(
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private sealed record Pending(UserRegistered Event, TaskCompletionSource<MessageOutcome> Outcome);
+    /// <param name="Caller">The span of the grain call that handed the event in (none while nobody traces).</param>
+    private sealed record Pending(UserRegistered Event, ActivityContext Caller, TaskCompletionSource<MessageOutcome> Outcome);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Count} events failed, applying them one by one: {Reason}")]
     private partial void LogBatchFailed(int count, string reason);

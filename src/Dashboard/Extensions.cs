@@ -4,7 +4,6 @@ using Dashboard.DeadLetters;
 using Dashboard.Security;
 using Dashboard.State;
 using Dashboard.Upstream;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Registration.ServiceDefaults.Http;
 
@@ -21,9 +20,7 @@ public static class Extensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.ApiKey), "Admin:ApiKey must be set: it is the dashboard's password (user 'admin') and the services' X-Admin-Key.")
             .ValidateOnStart();
 
-        builder.Services.AddAuthentication(BasicAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(BasicAuthenticationHandler.SchemeName, null);
-        builder.Services.AddAuthorization();
+        builder.Services.AddAuthentication(BasicAuthenticationHandler.SchemeName); // the admin login (ServiceDefaults) by default
 
         builder.Services.AddHttpClient(AdminApiClient.HttpClientName, (sp, http) =>
         {

@@ -11,7 +11,7 @@ using Registration.ServiceDefaults.Telemetry;
 
 namespace Registration.ServiceDefaults;
 
-/// <summary>What every service of the system shares: JSON logs, problem details, correlation ids, health.</summary>
+/// <summary>What every service of the system shares: JSON logs, problem details, correlation ids, health, telemetry and /metrics.</summary>
 public static class ServiceDefaultsExtensions
 {
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
@@ -33,8 +33,9 @@ public static class ServiceDefaultsExtensions
         });
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
+        builder.Services.AddAdminLogin();
         builder.Services.AddHealthChecks();
-        builder.AddTelemetryExport();
+        builder.AddTelemetry();
         builder.AddOpenApiDocument();
         return builder;
     }
@@ -51,6 +52,7 @@ public static class ServiceDefaultsExtensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapOpenApiDocument();
+        app.MapMetrics();
         app.MapHealthChecks("/health/live", new HealthCheckOptions
         {
             Predicate = _ => false,

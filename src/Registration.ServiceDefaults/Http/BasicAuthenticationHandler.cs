@@ -12,8 +12,8 @@ namespace Registration.ServiceDefaults.Http;
 
 /// <summary>
 /// HTTP Basic with one account: user <see cref="UserName"/> and the admin key (Admin:ApiKey) as password,
-/// compared in constant time. Browsers ask for it once and send it with every request of the page. Guards the
-/// operations dashboard and the silos' Orleans dashboard.
+/// compared in constant time. Browsers ask for it once and send it with every request of the page; Prometheus sends
+/// it as its basic_auth. Guards the operations dashboard, the silos' Orleans dashboard and every service's /metrics.
 /// </summary>
 public sealed class BasicAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -57,8 +57,18 @@ public sealed class BasicAuthenticationHandler(
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 
+    /// <summary>
+    /// 401 with the Basic challenge; 403 while no Admin:ApiKey is configured (nobody can log in), as the admin API answers.
+    /// The body is problem+json from the status-code pages of ServiceDefaults.
+    /// </summary>
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (string.IsNullOrEmpty(admin.Value.ApiKey))
+        {
+            Response.StatusCode = StatusCodes.Status403Forbidden;
+            return Task.CompletedTask;
+        }
+
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = $"Basic realm=\"{Realm}\", charset=\"UTF-8\"";
         return Task.CompletedTask;

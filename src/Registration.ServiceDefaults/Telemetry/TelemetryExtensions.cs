@@ -1,40 +1,71 @@
-using Microsoft.Extensions.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
 using OpenTelemetry;
-using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Registration.ServiceDefaults.Http;
 
 namespace Registration.ServiceDefaults.Telemetry;
 
+/// <summary>
+/// OpenTelemetry as .NET Aspire's service defaults set it up: metrics always (scraped at /metrics); traces, and OTLP
+/// export of traces, metrics and logs, only when OTEL_EXPORTER_OTLP_ENDPOINT is set (the exporter reads the other
+/// OTEL_* settings itself: protocol, headers, batch delays).
+/// </summary>
 public static class TelemetryExtensions
 {
-    /// <summary>
-    /// Exports the Registration spans and meters, and ASP.NET Core's server spans and metrics, over OTLP
-    /// when Telemetry:OtlpEndpoint is set. Without it nothing is collected beyond what logging uses.
-    /// </summary>
-    public static IHostApplicationBuilder AddTelemetryExport(this IHostApplicationBuilder builder)
+    private const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>Orleans' grain-call and runtime spans, and its one meter.</summary>
+    private static readonly string[] OrleansSources = ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
+    private const string OrleansMeter = "Microsoft.Orleans";
+
+    /// <summary>RabbitMQ.Client 7's publish and deliver spans (RabbitMQActivitySource); it has no meter.</summary>
+    private static readonly string[] RabbitMqSources = ["RabbitMQ.Client.Publisher", "RabbitMQ.Client.Subscriber"];
+
+    /// <summary>The runtime's own meter (GC, thread pool, exceptions): what OpenTelemetry.Instrumentation.Runtime enables on .NET 9+.</summary>
+    private const string RuntimeMeter = "System.Runtime";
+
+    public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder)
     {
-        var endpoint = builder.Configuration[$"{TelemetryOptions.Section}:{nameof(TelemetryOptions.OtlpEndpoint)}"];
-        if (string.IsNullOrWhiteSpace(endpoint))
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(builder.Environment.ApplicationName))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddNpgsqlInstrumentation()
+                .AddMeter(OrleansMeter, RuntimeMeter, $"{Tracing.SourceName}.*")
+                .AddPrometheusExporter());
+
+        // No tracer provider at all without a collector: an ActivitySource nobody listens to creates no span, so the
+        // request, grain-call and command paths pay nothing for tracing then.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointKey]))
         {
-            return builder;
+            builder.Logging.AddOpenTelemetry(logging => (logging.IncludeScopes, logging.IncludeFormattedMessage) = (true, true));
+            telemetry
+                .WithTracing(tracing => tracing
+                    .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsProbeOrScrape(http.Request.Path))
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsql()
+                    .AddSource(Tracing.SourceName)
+                    .AddSource(OrleansSources)
+                    .AddSource(RabbitMqSources))
+                .UseOtlpExporter();
         }
 
-        var resource = ResourceBuilder.CreateDefault().AddService(builder.Environment.ApplicationName);
-        void Otlp(OtlpExporterOptions options) => options.Endpoint = new Uri(endpoint);
-        builder.Services.AddSingleton(Sdk.CreateTracerProviderBuilder()
-            .SetResourceBuilder(resource)
-            .AddSource(Tracing.SourceName, "Microsoft.AspNetCore")
-            .AddOtlpExporter(Otlp)
-            .Build());
-        builder.Services.AddSingleton(Sdk.CreateMeterProviderBuilder()
-            .SetResourceBuilder(resource)
-            .AddMeter("Registration.*", "Microsoft.AspNetCore.Hosting")
-            .AddOtlpExporter(Otlp)
-            .Build());
         return builder;
     }
+
+    /// <summary>/metrics in Prometheus' text format, for the admin only (HTTP Basic: user admin, password Admin:ApiKey).</summary>
+    public static IEndpointConventionBuilder MapMetrics(this IEndpointRouteBuilder app) =>
+        app.MapPrometheusScrapingEndpoint().RequireAuthorization(AdminLogin.Policy);
+
+    private static bool IsProbeOrScrape(PathString path) =>
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics");
 }
