@@ -135,6 +135,7 @@ public sealed partial class OutboxRelayGrain(
     /// One batch of SENT rows past the retention. A full batch means more are waiting: the next pass is due after a tenth
     /// of Outbox:RetentionInterval (6 s by default: up to about 2,700 rows/s over 16 partitions, far more than any
     /// registration rate, without crowding the relay while it catches up); otherwise after Outbox:RetentionInterval.
+    /// While rows of any partition wait to be relayed nothing is deleted, and the pass is tried again on the next idle tick.
     /// A failure is logged and tried again after the interval.
     /// </summary>
     private async Task DeleteExpiredAsync(CancellationToken cancellationToken)
@@ -142,7 +143,11 @@ public sealed partial class OutboxRelayGrain(
         var settings = options.Value;
         try
         {
-            var deleted = await retention.DeleteExpiredAsync(_fence!, cancellationToken);
+            if (await retention.DeleteExpiredAsync(_fence!, cancellationToken) is not { } deleted)
+            {
+                return;
+            }
+
             metrics.RetentionDeleted(deleted);
             var pause = deleted >= settings.RetentionBatchSize ? settings.RetentionInterval / 10 : settings.RetentionInterval;
             _retentionDueAt = Environment.TickCount64 + (long)pause.TotalMilliseconds;

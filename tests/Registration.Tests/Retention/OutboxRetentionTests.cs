@@ -83,7 +83,34 @@ public sealed class OutboxRetentionTests : IAsyncLifetime
         Assert.Equal(0L, await _system.AuthScalarAsync<long>("SELECT count(*) FROM outbox WHERE id = @row", new { row }));
     }
 
-    private async Task<long> InsertAsync(short partition, string status, int sentDaysAgo, bool retryingForADay = false)
+    [Fact]
+    public async Task Nothing_is_deleted_while_a_recent_row_waits_to_be_relayed_in_any_partition()
+    {
+        // Partitions no relay grain owns (beyond Outbox:Partitions), so only this test's calls touch them.
+        const short partition = 97;
+        await using (var connection = await _system.AuthDb.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("INSERT INTO outbox_epochs (partition, epoch) VALUES (@partition, 1)", new { partition });
+        }
+
+        var expired = await InsertAsync(partition, "SENT", sentDaysAgo: 8);
+        var waiting = await InsertAsync(98, "PENDING", sentDaysAgo: 0, committedNow: true);
+        var retention = new OutboxRetention(_system.AuthDb, Microsoft.Extensions.Options.Options.Create(new OutboxOptions()));
+
+        Assert.Null(await retention.DeleteExpiredAsync(new EpochFence(partition, 1), CancellationToken.None));
+        Assert.Equal(1L, await _system.AuthScalarAsync<long>("SELECT count(*) FROM outbox WHERE id = @expired", new { expired }));
+
+        // Relayed: the expired row goes on the next pass.
+        await using (var connection = await _system.AuthDb.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("UPDATE outbox SET status = 'SENT', sent_at = now() WHERE id = @waiting", new { waiting });
+        }
+
+        Assert.Equal(1, await retention.DeleteExpiredAsync(new EpochFence(partition, 1), CancellationToken.None));
+        Assert.Equal(0L, await _system.AuthScalarAsync<long>("SELECT count(*) FROM outbox WHERE id = @expired", new { expired }));
+    }
+
+    private async Task<long> InsertAsync(short partition, string status, int sentDaysAgo, bool retryingForADay = false, bool committedNow = false)
     {
         var userId = Guid.NewGuid();
         while (partition < Partitions && OutboxPartitioner.PartitionOf(userId, Partitions) != partition)
@@ -98,9 +125,9 @@ public sealed class OutboxRetentionTests : IAsyncLifetime
             INSERT INTO outbox (event_id, event_type, aggregate_id, partition, payload, status, attempts, next_attempt_at, created_at, sent_at)
             VALUES (@eventId, @type, @userId, @partition, '{}'::json, @status, @attempts,
                     now() + CASE WHEN @retrying THEN interval '1 day' ELSE interval '0' END,
-                    now() - make_interval(days => @days + 1), now() - make_interval(days => @days))
+                    CASE WHEN @committedNow THEN now() ELSE now() - make_interval(days => @days + 1) END, now() - make_interval(days => @days))
             RETURNING id
             """,
-            new { eventId, type = UserRegistered.Type, userId, partition, status, attempts = retryingForADay ? 3 : 0, retrying = retryingForADay, days = sentDaysAgo });
+            new { eventId, type = UserRegistered.Type, userId, partition, status, attempts = retryingForADay ? 3 : 0, retrying = retryingForADay, days = sentDaysAgo, committedNow });
     }
 }
