@@ -19,6 +19,7 @@ internal sealed class RabbitConsumerClient(string queue, ushort concurrency, Rab
     : IConsumerClient
 {
     private IChannel? _channel;
+    private CancellationToken _stopping;
 
     public BrokerAddress BrokerAddress => new("RabbitMQ", options.Endpoint);
 
@@ -42,6 +43,7 @@ internal sealed class RabbitConsumerClient(string queue, ushort concurrency, Rab
 
     public async Task ListeningAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
+        _stopping = cancellationToken;
         var channel = await GetChannelAsync();
         await channel.BasicQosAsync(prefetchSize: 0, options.PrefetchCount, global: false, cancellationToken);
         var consumer = new AsyncEventingBasicConsumer(channel);
@@ -54,9 +56,14 @@ internal sealed class RabbitConsumerClient(string queue, ushort concurrency, Rab
         await Task.Delay(Timeout.Infinite, cancellationToken);
     }
 
+    /// <remarks>
+    /// Once CAP is stopping it skips running a stored delivery but still commits it. A commit after the stop began is
+    /// therefore not acked: the broker redelivers the message at once, instead of it waiting in CAP's inbox for the
+    /// retry processor (<c>FallbackWindowLookbackSeconds</c>, 240 s by default).
+    /// </remarks>
     public async Task CommitAsync(object? sender)
     {
-        if (_channel is { IsOpen: true } channel && sender is ulong deliveryTag)
+        if (!_stopping.IsCancellationRequested && _channel is { IsOpen: true } channel && sender is ulong deliveryTag)
         {
             await channel.BasicAckAsync(deliveryTag, multiple: false);
         }
