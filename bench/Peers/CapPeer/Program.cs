@@ -5,5 +5,6 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPeer();
 
 var app = builder.Build();
+app.UseExceptionHandler();
 app.MapPeerApi();
 app.Run();
