@@ -39,6 +39,23 @@ internal sealed class Sandbox : IAsyncDisposable
 
     public NpgsqlDataSource TodoDb { get; }
 
+    /// <summary>The peers' own databases and virtual hosts in this run (bench/Peers), removed with the sandbox.</summary>
+    private readonly List<Peers.PeerSandbox> _peers = [];
+
+    /// <summary>A database (bench_peer_KEY_ID) and a virtual host (bench_ID_KEY) of the peer's own, next to this run's.</summary>
+    public async Task<Peers.PeerSandbox> CreatePeerAsync(Peers.Peer peer, CancellationToken cancellationToken)
+    {
+        var own = new Peers.PeerSandbox(peer, $"{Prefix}peer_{peer.Key}_{Id}", $"{Prefix}{Id}_{peer.Key}", _settings);
+        await using (var connection = await OpenAdminAsync(_settings, cancellationToken))
+        {
+            await connection.ExecuteAsync($"CREATE DATABASE {own.Database}");
+        }
+
+        await _admin.CreateVirtualHostAsync(own.VirtualHost, cancellationToken);
+        _peers.Add(own);
+        return own;
+    }
+
     public static async Task<Sandbox> CreateAsync(BenchSettings settings, RabbitAdmin admin, CancellationToken cancellationToken)
     {
         var sandbox = new Sandbox(settings, admin, Guid.NewGuid().ToString("N")[..10]);
@@ -94,8 +111,17 @@ internal sealed class Sandbox : IAsyncDisposable
     {
         await AuthDb.DisposeAsync();
         await TodoDb.DisposeAsync();
-        await DropAsync(_settings, [AuthDatabase, TodoDatabase]);
+        foreach (var peer in _peers)
+        {
+            await peer.Db.DisposeAsync();
+        }
+
+        await DropAsync(_settings, [AuthDatabase, TodoDatabase, .. _peers.Select(peer => peer.Database)]);
         await _admin.DeleteVirtualHostAsync(VirtualHost);
+        foreach (var peer in _peers)
+        {
+            await _admin.DeleteVirtualHostAsync(peer.VirtualHost);
+        }
     }
 
     /// <summary>Removes what an interrupted earlier bench run left behind (only names with the bench_ prefix).</summary>
@@ -105,7 +131,7 @@ internal sealed class Sandbox : IAsyncDisposable
         await using (var connection = await OpenAdminAsync(settings, cancellationToken))
         {
             databases = (await connection.QueryAsync<string>(
-                "SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_auth\\_%' OR datname LIKE 'bench\\_todo\\_%'")).ToList();
+                "SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_auth\\_%' OR datname LIKE 'bench\\_todo\\_%' OR datname LIKE 'bench\\_peer\\_%'")).ToList();
         }
 
         await DropAsync(settings, databases);
