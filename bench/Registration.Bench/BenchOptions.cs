@@ -119,6 +119,9 @@ internal sealed class BenchOptions
     /// <summary>Makes this a diagnostic run (its own results file, BENCHMARKS.md left alone) unless it already is one.</summary>
     public void MarkDiagnostic(string label) => Label ??= label;
 
+    /// <summary>Diagnostics compare our own settings: no peers unless --peers asked for them.</summary>
+    public void NoPeersUnlessAsked() => PeerKeys ??= [];
+
     /// <summary>A copy with more service settings, for one variant of a comparison.</summary>
     public BenchOptions With(Variant variant)
     {

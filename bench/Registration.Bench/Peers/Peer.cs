@@ -13,6 +13,9 @@ internal sealed record Peer(string Key, string Name, string Project)
         new("cap", "CAP", "CapPeer"),
     ];
 
+    /// <summary>The key of this peer's value of a figure, beside ours in the same measurements.</summary>
+    public string Id(string figureId) => Reporting.FigureSpec.PeerKey(figureId, Key);
+
     public string ProjectFile(string root) => Path.Combine(root, "bench", "Peers", Project, $"{Project}.csproj");
 
     public string Dll(string root) => Path.Combine(root, "bench", "Peers", Project, "bin", "Release", "net10.0", $"{Project}.dll");
