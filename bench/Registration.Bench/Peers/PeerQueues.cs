@@ -10,25 +10,25 @@ namespace Registration.Bench.Peers;
 /// </summary>
 internal sealed class PeerQueues : IAsyncDisposable
 {
+    private static readonly TimeSpan NamesRefresh = TimeSpan.FromSeconds(1);
+
     private readonly IConnection _connection;
     private readonly IChannel _channel;
-    private readonly IReadOnlyList<string> _queues;
+    private readonly RabbitAdmin _admin;
+    private readonly string _virtualHost;
+    private readonly System.Diagnostics.Stopwatch _sinceNames = new();
+    private IReadOnlyList<string> _queues = [];
 
-    private PeerQueues(IConnection connection, IChannel channel, IReadOnlyList<string> queues)
+    private PeerQueues(IConnection connection, IChannel channel, RabbitAdmin admin, string virtualHost)
     {
         _connection = connection;
         _channel = channel;
-        _queues = queues;
+        _admin = admin;
+        _virtualHost = virtualHost;
     }
 
     public static async Task<PeerQueues> OpenAsync(BenchSettings settings, RabbitAdmin admin, PeerSandbox sandbox, CancellationToken cancellationToken)
     {
-        var queues = await admin.QueuesAsync(sandbox.VirtualHost, cancellationToken);
-        if (queues.Count == 0)
-        {
-            throw new InvalidOperationException($"{sandbox.Peer.Name} declared no queue in its virtual host {sandbox.VirtualHost}");
-        }
-
         var factory = new ConnectionFactory
         {
             HostName = settings.RabbitHost,
@@ -40,12 +40,19 @@ internal sealed class PeerQueues : IAsyncDisposable
         };
         var connection = await factory.CreateConnectionAsync(cancellationToken);
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        return new PeerQueues(connection, channel, queues);
+        return new PeerQueues(connection, channel, admin, sandbox.VirtualHost);
     }
 
     /// <summary>Messages ready in all of the peer's queues (a producer alone: they are the events it published).</summary>
     public async Task<long> CountAsync()
     {
+        // A peer may declare its queues only when it first publishes: the names are read again, at most once a second.
+        if (_queues.Count == 0 || _sinceNames.Elapsed > NamesRefresh)
+        {
+            _queues = await _admin.QueuesAsync(_virtualHost, CancellationToken.None);
+            _sinceNames.Restart();
+        }
+
         long total = 0;
         foreach (var queue in _queues)
         {
@@ -57,6 +64,7 @@ internal sealed class PeerQueues : IAsyncDisposable
 
     public async Task PurgeAsync()
     {
+        _queues = await _admin.QueuesAsync(_virtualHost, CancellationToken.None);
         foreach (var queue in _queues)
         {
             await _channel.QueuePurgeAsync(queue);
