@@ -4,9 +4,11 @@
 # runs bench/Registration.Bench, writes artifacts/bench/results.json and rewrites the generated table in
 # BENCHMARKS.md.
 #
-# Usage: scripts/bench.sh [scenario...] [--full] [--runs N]
-#   scenarios: relay consumer latency saturation recovery (default: all five; "resources" come from
-#              latency and saturation)
+# Usage: scripts/bench.sh [scenario...] [--full] [--runs N] [--peers KEYS|none]
+#   scenarios: relay consumer latency latency-200 saturation failover recovery (default: all of them; "resources"
+#              come from the latency scenarios and saturation)
+#   --peers    the other outboxes measured beside ours in relay, consumer, latency, latency-200 and recovery
+#              (bench/Peers; default: every peer project present, e.g. --peers wolverine,cap; --peers none)
 #   --full     60 s of steady load in the latency scenario instead of 20 s
 #   --runs N   runs per scenario (default 3; every figure is the median)
 #   --quiet-wait SECONDS  longest wait for an idle machine before each run (default 5; the machine may be shared)
@@ -36,6 +38,9 @@ fi
 echo "bench: building (Release)"
 dotnet build "$ROOT/bench/Registration.Bench/Registration.Bench.csproj" -c Release -nologo -clp:ErrorsOnly -v q
 dotnet build "$ROOT/Silo/Silo.csproj" -c Release -nologo -clp:ErrorsOnly -v q # the relay and the users' grains; the bench starts it as a process
+for peer in "$ROOT"/bench/Peers/*/*.csproj; do # Wolverine's, CAP's: started as processes beside ours
+  [ -f "$peer" ] && dotnet build "$peer" -c Release -nologo -clp:ErrorsOnly -v q
+done
 
 commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no -- . ':!BENCHMARKS.md' 2>/dev/null)" ]; then

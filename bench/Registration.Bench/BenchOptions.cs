@@ -38,6 +38,12 @@ internal sealed class BenchOptions
 
     public string Root { get; private set; } = Directory.GetCurrentDirectory();
 
+    /// <summary>
+    /// Peers to measure beside ours (--peers wolverine,cap or --peers none; default: every peer under bench/Peers).
+    /// Null means the default.
+    /// </summary>
+    public IReadOnlyList<string>? PeerKeys { get; private set; }
+
     public string Commit { get; private set; } = "unknown";
 
     /// <summary>Extra environment of every AuthApi process (--auth-env KEY=VALUE), to measure a setting's effect.</summary>
@@ -81,6 +87,9 @@ internal sealed class BenchOptions
                 case "--quiet-wait":
                     options.QuietWait = TimeSpan.FromSeconds(double.Parse(args[++i], CultureInfo.InvariantCulture));
                     break;
+                case "--peers":
+                    options.PeerKeys = args[++i] == "none" ? [] : args[i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    break;
                 case "--label":
                     options.Label = args[++i];
                     break;
@@ -97,7 +106,7 @@ internal sealed class BenchOptions
                     options.Label ??= "diagnostic";
                     break;
                 case var flag when flag.StartsWith("--", StringComparison.Ordinal):
-                    throw new ArgumentException($"unknown option {flag}; known: --full, --runs N, --root PATH, --commit SHA, --label NAME, --auth-env K=V, --todo-env K=V, --auth-db-options OPTS, --latency-rate N, --quiet-wait SECONDS");
+                    throw new ArgumentException($"unknown option {flag}; known: --full, --runs N, --root PATH, --commit SHA, --label NAME, --auth-env K=V, --todo-env K=V, --auth-db-options OPTS, --latency-rate N, --quiet-wait SECONDS, --peers KEYS|none");
                 default:
                     options.Scenarios.Add(args[i]);
                     break;
@@ -109,6 +118,9 @@ internal sealed class BenchOptions
 
     /// <summary>Makes this a diagnostic run (its own results file, BENCHMARKS.md left alone) unless it already is one.</summary>
     public void MarkDiagnostic(string label) => Label ??= label;
+
+    /// <summary>Diagnostics compare our own settings: no peers unless --peers asked for them.</summary>
+    public void NoPeersUnlessAsked() => PeerKeys ??= [];
 
     /// <summary>A copy with more service settings, for one variant of a comparison.</summary>
     public BenchOptions With(Variant variant)
@@ -123,6 +135,8 @@ internal sealed class BenchOptions
             LatencyRate = LatencyRate,
             QuietWait = QuietWait,
             AuthDatabaseOptions = variant.AuthDatabaseOptions ?? AuthDatabaseOptions,
+            // A comparison of our own settings: the peers are not part of it.
+            PeerKeys = [],
         };
         foreach (var (source, target, extra) in new[] { (AuthEnvironment, copy.AuthEnvironment, variant.AuthEnvironment), (TodoEnvironment, copy.TodoEnvironment, variant.TodoEnvironment) })
         {

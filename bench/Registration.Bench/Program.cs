@@ -4,7 +4,10 @@ using Registration.Bench.Reporting;
 using Registration.Bench.Scenarios;
 
 var options = BenchOptions.Parse(args);
-IScenario[] standard = [new RelayDrainScenario(), new ConsumerScenario(), new LatencyScenario(), new SaturationScenario(), new RecoveryScenario()];
+IScenario[] standard =
+[
+    new RelayDrainScenario(), new ConsumerScenario(), new LatencyScenario(), new LatencyScenario(200), new SaturationScenario(), new FailoverScenario(), new RecoveryScenario(),
+];
 IScenario[] diagnostic =
 [
     new VariantsScenario("relay-fixes", "D1. Relay drain, shipped and other settings", new RelayDrainScenario(), "relay.rate",
@@ -38,6 +41,7 @@ var selected = options.Scenarios.Count == 0
 if (selected.Any(diagnostic.Contains))
 {
     options.MarkDiagnostic(string.Join("+", selected.Select(s => s.Key)));
+    options.NoPeersUnlessAsked();
 }
 
 using var stopping = new CancellationTokenSource();

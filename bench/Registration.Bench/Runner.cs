@@ -26,7 +26,9 @@ internal static class Runner
                 Progress.Say($"{scenario.Title}: run {run} done: " + string.Join(", ", scenario.Figures
                     .Where(f => !double.IsNaN(measurements[f.Id]))
                     .Select(f => $"{f.Label} {Format.Number(measurements[f.Id], f.Decimals)} {f.Unit}" +
-                                 (f.BaselineId is null ? "" : $" (baseline {Format.Number(measurements[f.BaselineId], f.Decimals)})"))));
+                                 (f.BaselineId is null ? "" : $" (baseline {Format.Number(measurements[f.BaselineId], f.Decimals)})") +
+                                 string.Concat(context.Peers.Where(p => !double.IsNaN(measurements[f.PeerId(p.Key)]))
+                                     .Select(p => $" ({p.Name} {Format.Number(measurements[f.PeerId(p.Key)], f.Decimals)})")))));
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {

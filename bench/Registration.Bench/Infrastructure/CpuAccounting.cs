@@ -41,7 +41,8 @@ internal sealed class CpuAccounting
 
             if (cmdline.StartsWith("postgres: ", StringComparison.Ordinal))
             {
-                return cmdline.Contains($" {sandbox.AuthDatabase} ", StringComparison.Ordinal) || cmdline.Contains($" {sandbox.TodoDatabase} ", StringComparison.Ordinal)
+                // This run's databases all carry its id: bench_auth_ID, bench_todo_ID, and the peers' bench_peer_KEY_ID.
+                return cmdline.Contains($"_{sandbox.Id} ", StringComparison.Ordinal)
                     ? "PostgreSQL (this run's backends)"
                     : cmdline.Contains(" 127.0.0.1(", StringComparison.Ordinal) ? "other users" : "PostgreSQL (shared: WAL writer, checkpointer)";
             }

@@ -37,5 +37,12 @@ internal sealed class RabbitAdmin : IDisposable
         return hosts.EnumerateArray().Select(host => host.GetProperty("name").GetString() ?? "").ToList();
     }
 
+    /// <summary>The names of the queues in a virtual host (a peer's: whatever it declared).</summary>
+    public async Task<IReadOnlyList<string>> QueuesAsync(string vhost, CancellationToken cancellationToken)
+    {
+        var queues = await _http.GetFromJsonAsync<JsonElement>($"queues/{Uri.EscapeDataString(vhost)}?columns=name", cancellationToken);
+        return queues.EnumerateArray().Select(queue => queue.GetProperty("name").GetString() ?? "").ToList();
+    }
+
     public void Dispose() => _http.Dispose();
 }

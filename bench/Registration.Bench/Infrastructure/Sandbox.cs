@@ -40,6 +40,23 @@ internal sealed class Sandbox : IAsyncDisposable
 
     public NpgsqlDataSource TodoDb { get; }
 
+    /// <summary>The peers' own databases and virtual hosts in this run (bench/Peers), removed with the sandbox.</summary>
+    private readonly List<Peers.PeerSandbox> _peers = [];
+
+    /// <summary>A database (bench_peer_KEY_ID) and a virtual host (bench_ID_KEY) of the peer's own, next to this run's.</summary>
+    public async Task<Peers.PeerSandbox> CreatePeerAsync(Peers.Peer peer, CancellationToken cancellationToken)
+    {
+        var own = new Peers.PeerSandbox(peer, $"{Prefix}peer_{peer.Key}_{Id}", $"{Prefix}{Id}_{peer.Key}", _settings);
+        await using (var connection = await OpenAdminAsync(_settings, cancellationToken))
+        {
+            await connection.ExecuteAsync($"CREATE DATABASE {own.Database}");
+        }
+
+        await _admin.CreateVirtualHostAsync(own.VirtualHost, cancellationToken);
+        _peers.Add(own);
+        return own;
+    }
+
     public static async Task<Sandbox> CreateAsync(BenchSettings settings, RabbitAdmin admin, CancellationToken cancellationToken)
     {
         var sandbox = new Sandbox(settings, admin, $"{Environment.ProcessId}x{Guid.NewGuid().ToString("N")[..8]}");
@@ -95,8 +112,17 @@ internal sealed class Sandbox : IAsyncDisposable
     {
         await AuthDb.DisposeAsync();
         await TodoDb.DisposeAsync();
-        await DropAsync(_settings, [AuthDatabase, TodoDatabase]);
+        foreach (var peer in _peers)
+        {
+            await peer.Db.DisposeAsync();
+        }
+
+        await DropAsync(_settings, [AuthDatabase, TodoDatabase, .. _peers.Select(peer => peer.Database)]);
         await _admin.DeleteVirtualHostAsync(VirtualHost);
+        foreach (var peer in _peers)
+        {
+            await _admin.DeleteVirtualHostAsync(peer.VirtualHost);
+        }
     }
 
     /// <summary>Removes what an interrupted earlier bench run left behind: names with the bench_ prefix whose process has ended.</summary>
@@ -106,13 +132,13 @@ internal sealed class Sandbox : IAsyncDisposable
         await using (var connection = await OpenAdminAsync(settings, cancellationToken))
         {
             databases = (await connection.QueryAsync<string>(
-                "SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_auth\\_%' OR datname LIKE 'bench\\_todo\\_%'"))
-                .Where(name => IsLeftover(name[(name.IndexOf('_', Prefix.Length) + 1)..])).ToList();
+                "SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_auth\\_%' OR datname LIKE 'bench\\_todo\\_%' OR datname LIKE 'bench\\_peer\\_%'"))
+                .Where(IsLeftover).ToList();
         }
 
         await DropAsync(settings, databases);
         var vhosts = (await admin.VirtualHostsAsync(cancellationToken))
-            .Where(name => name.StartsWith(Prefix, StringComparison.Ordinal) && IsLeftover(name[Prefix.Length..])).ToList();
+            .Where(name => name.StartsWith(Prefix, StringComparison.Ordinal) && IsLeftover(name)).ToList();
         foreach (var vhost in vhosts)
         {
             await admin.DeleteVirtualHostAsync(vhost);
@@ -134,9 +160,13 @@ internal sealed class Sandbox : IAsyncDisposable
         return (vhosts, databases);
     }
 
-    /// <summary>Whether the bench process that made sandbox <paramref name="id"/> has ended (ids of before this rule count as ended).</summary>
-    private static bool IsLeftover(string id) =>
-        id.Split('x') is not [var pid, _] || !int.TryParse(pid, out var processId) || !Directory.Exists($"/proc/{processId}");
+    /// <summary>
+    /// Whether the bench process that made this database or virtual host has ended: its sandbox id (PIDxRANDOM) names a
+    /// process that no longer runs, or it has no such id (made before sandboxes carried one).
+    /// </summary>
+    private static bool IsLeftover(string name) =>
+        System.Text.RegularExpressions.Regex.Match(name, @"_(\d+)x[0-9a-f]{8}(_|$)") is not { Success: true } match
+        || !Directory.Exists($"/proc/{match.Groups[1].Value}");
 
     private static async Task DropAsync(BenchSettings settings, IEnumerable<string> databases)
     {

@@ -38,10 +38,15 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     /// <param name="project">AuthApi or TodoConsumer.</param>
     /// <param name="readyWhen">Text the readiness body must contain, e.g. a worker reporting "connected".</param>
-    public static async Task<ServiceProcess> StartAsync(
-        BenchSettings settings, string project, string name, IReadOnlyDictionary<string, string> environment, string readyWhen, CancellationToken cancellationToken)
+    public static Task<ServiceProcess> StartAsync(
+        BenchSettings settings, string project, string name, IReadOnlyDictionary<string, string> environment, string readyWhen, CancellationToken cancellationToken) =>
+        StartDllAsync(settings, settings.ServiceDll(project), name, environment, "/health/ready", readyWhen, cancellationToken);
+
+    /// <summary>Any web app's Release build as a process, ready once <paramref name="readinessPath"/> answers 200 with <paramref name="readyWhen"/> in its body.</summary>
+    public static async Task<ServiceProcess> StartDllAsync(
+        BenchSettings settings, string dll, string name, IReadOnlyDictionary<string, string> environment, string readinessPath, string readyWhen, CancellationToken cancellationToken)
     {
-        var dll = settings.ServiceDll(project);
+        var project = Path.GetFileNameWithoutExtension(dll);
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException($"{dll} is missing: build the solution in Release first (scripts/bench.sh does).");
@@ -71,7 +76,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
         var service = new ServiceProcess(name, process, new Uri($"http://127.0.0.1:{port}"), logPath);
         try
         {
-            await service.WaitReadyAsync(readyWhen, TimeSpan.FromSeconds(60), cancellationToken);
+            await service.WaitReadyAsync(readinessPath, readyWhen, TimeSpan.FromSeconds(90), cancellationToken);
         }
         catch
         {
@@ -83,7 +88,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
         return service;
     }
 
-    private async Task WaitReadyAsync(string readyWhen, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task WaitReadyAsync(string readinessPath, string readyWhen, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         var last = "no answer";
@@ -96,7 +101,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
             try
             {
-                using var response = await Probe.GetAsync(new Uri(BaseAddress, "/health/ready"), cancellationToken);
+                using var response = await Probe.GetAsync(new Uri(BaseAddress, readinessPath), cancellationToken);
                 last = await response.Content.ReadAsStringAsync(cancellationToken);
                 if (response.StatusCode == HttpStatusCode.OK && last.Contains(readyWhen, StringComparison.Ordinal))
                 {
@@ -123,6 +128,16 @@ internal sealed class ServiceProcess : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>SIGKILL at once (kill -9), as a crash: the process gets no chance to clean up.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: false);
+            await _process.WaitForExitAsync();
+        }
     }
 
     /// <summary>SIGTERM, then SIGKILL if it has not stopped after a few seconds.</summary>

@@ -23,8 +23,9 @@ internal static class ConsoleSummary
             {
                 var runs = string.Join(" / ", figure.Values.Select(v => Format.Number(v, figure.Decimals)));
                 var baseline = double.IsNaN(figure.Baseline) ? "" : $"  baseline {Format.Number(figure.Baseline, figure.Decimals)}  ratio {Format.Ratio(figure.Ratio)}";
+                var peers = string.Concat(figure.Peers.Select(p => $"  {p.Key} {Format.Number(p.Value, figure.Decimals)}"));
                 text.AppendLine(CultureInfo.InvariantCulture,
-                    $"  {figure.Label}: {Format.Number(figure.Value, figure.Decimals)} {figure.Unit} [{runs}]{baseline}  target {figure.Target}: {Format.Met(figure.Met).Trim('*')}");
+                    $"  {figure.Label}: {Format.Number(figure.Value, figure.Decimals)} {figure.Unit} [{runs}]{baseline}{peers}  target {figure.Target}: {Format.Met(figure.Met).Trim('*')}");
             }
 
             foreach (var (name, value) in scenario.Diagnostics)

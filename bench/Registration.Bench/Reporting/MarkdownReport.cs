@@ -41,8 +41,9 @@ internal static class MarkdownReport
         md.AppendLine(CultureInfo.InvariantCulture, $"| Neighbours at start | {machine.Neighbours} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| Runs | {report.RunsPerScenario} per scenario, each figure the median{(report.Full ? "; --full" : "")}; whole run {report.Duration:m\\:ss} min |");
         md.AppendLine();
-        md.AppendLine("| Scenario | Figure | Value | Baseline (same run) | Ratio | Target | Met |");
-        md.AppendLine("|---|---|---:|---:|---:|---|---|");
+        var peers = Peers.Peer.All;
+        md.AppendLine($"| Scenario | Figure | Ours | {string.Join(" | ", peers.Select(p => p.Name))} | Raw baseline (same run) | Ratio (ours / raw) | Target | Met | Ahead of {string.Join(" and ", peers.Select(p => p.Name))} |");
+        md.AppendLine($"|---|---|---:|{string.Concat(peers.Select(_ => "---:|"))}---:|---:|---|---|---|");
         foreach (var scenario in report.Scenarios)
         {
             var runs = scenario.RunsSucceeded == scenario.RunsAttempted ? "" : $" ({scenario.RunsSucceeded}/{scenario.RunsAttempted} runs)";
@@ -50,12 +51,14 @@ internal static class MarkdownReport
             {
                 var value = $"{Format.Number(figure.Value, figure.Decimals)} {figure.Unit}";
                 var baseline = double.IsNaN(figure.Baseline) ? "–" : $"{Format.Number(figure.Baseline, figure.Decimals)} {figure.Unit} ({figure.BaselineLabel})";
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {scenario.Title}{runs} | {figure.Label} | {value} | {baseline} | {Format.Ratio(figure.Ratio)} | {figure.Target} | {Format.Met(figure.Met)} |");
+                var peerValues = string.Join(" | ", peers.Select(p => figure.Peers.TryGetValue(p.Key, out var v) ? $"{Format.Number(v, figure.Decimals)} {figure.Unit}" : "–"));
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {scenario.Title}{runs} | {figure.Label} | {value} | {peerValues} | {baseline} | {Format.Ratio(figure.Ratio)} | {figure.Target} | {Format.Met(figure.Met)} | {Format.Met(figure.AheadOfPeers)} |");
             }
         }
 
         md.AppendLine();
-        md.AppendLine("Per-run values are in `artifacts/bench/results.json`.");
+        md.AppendLine("Per-run values are in `artifacts/bench/results.json`. Peers (bench/Peers, see \"Peers\" above): \"–\" where a peer does not take part in a figure or was not built.");
         md.AppendLine();
         md.AppendLine("CPU taken by other users of the machine while each scenario measured (median of the runs, % of all cores; ");
         md.AppendLine("\"other\" = processes that are not part of the run, \"unattributed\" = mostly short-lived processes such as builds):");

@@ -25,20 +25,33 @@ internal sealed class ConsumerScenario : IScenario
         $"{Events:N0} USER_REGISTERED messages (as the relay publishes them) wait in `user_registered_queue`; then a silo and TodoConsumer start as their own processes " +
         "with its shipped settings and drains them. Rate = todos / (last `todos.created_at` − 1,001st), so start-up and the first 1,000 (tier-0 code) are excluded; CPU is counted from the first todo seen to the last. " +
         "Baselines: the same rows (processed_events key + todo, without the per-user lock and sequence) inserted straight into PostgreSQL by the harness with `Consumer:Concurrency` transactions in flight, " +
-        "one event per transaction (the issue's baseline), and `Consumer:BatchSize` events per transaction (the raw cost of what the batched consumer writes).";
+        "one event per transaction (the issue's baseline), and `Consumer:BatchSize` events per transaction (the raw cost of what the batched consumer writes). " +
+        "Peers: their producer fills the queue (`POST /register-batch`), stops, and their consumer starts on the full queue; rate and CPU taken the same way (first 1,000 todos excluded).";
 
     public IReadOnlyList<FigureSpec> Figures { get; } =
     [
         new("consumer.rate", "Consumer rate", "todos/s", "consumer.baseline", "straight inserts, one per transaction, same concurrency", ">= 50% of baseline",
-            (_, _, ratio) => ratio >= 0.5),
+            (_, _, ratio) => ratio >= 0.5, HigherIsBetter: true),
         new("consumer.rate.batched", "Consumer rate", "todos/s", "consumer.baseline.batched", "straight inserts, same batch size and concurrency", ">= 50% of baseline (issue 13)",
-            (_, _, ratio) => ratio >= 0.5),
-        new("consumer.cpu", "TodoConsumer + silo CPU per 1,000 events", "ms", "consumer.baseline.cpu", "harness CPU per 1,000 straight inserts", "(none)", null),
+            (_, _, ratio) => ratio >= 0.5, HigherIsBetter: true),
+        new("consumer.cpu", "TodoConsumer + silo CPU per 1,000 events", "ms", "consumer.baseline.cpu", "harness CPU per 1,000 straight inserts", "(none)", null, HigherIsBetter: false),
     ];
 
     public async Task<Measurements> RunOnceAsync(BenchContext context, Sandbox sandbox, int run, CancellationToken cancellationToken)
     {
         var m = new Measurements();
+        await MeasureOursAsync(context, sandbox, run, m, cancellationToken);
+        // The peers after ours, in the same run and sandbox, once our processes have stopped.
+        foreach (var peer in context.Peers)
+        {
+            await Peers.PeerStep.RunAsync(peer, m, () => Peers.PeerDrain.MeasureConsumerAsync(context, sandbox, peer, Events, WarmUp, run, m, cancellationToken));
+        }
+
+        return m;
+    }
+
+    private async Task MeasureOursAsync(BenchContext context, Sandbox sandbox, int run, Measurements m, CancellationToken cancellationToken)
+    {
         var concurrency = context.ConsumerConcurrency;
         await sandbox.MigrateAsync(cancellationToken);
         var messages = Workload.Events.NewOutboxMessages($"consumer{run}", Events);
@@ -95,7 +108,6 @@ internal sealed class ConsumerScenario : IScenario
             throw new InvalidOperationException($"expected {Events} distinct welcome todos, found {span.Count} ({duplicates} duplicates)");
         }
 
-        return m;
     }
 
     private static async Task TruncateAsync(Sandbox sandbox, CancellationToken cancellationToken)

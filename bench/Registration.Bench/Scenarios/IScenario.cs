@@ -28,6 +28,12 @@ internal sealed class BenchContext(BenchSettings settings, RabbitAdmin admin, Be
 
     public BenchOptions Options { get; } = options;
 
+    /// <summary>The peers measured beside ours in this run (bench/Peers): the requested ones, or every one present.</summary>
+    public IReadOnlyList<Peers.Peer> Peers { get; } = options.PeerKeys is { } keys
+        ? keys.Select(key => Registration.Bench.Peers.Peer.All.FirstOrDefault(peer => peer.Key == key)
+            ?? throw new ArgumentException($"unknown peer '{key}'; known: {string.Join(", ", Registration.Bench.Peers.Peer.All.Select(p => p.Key))}")).ToList()
+        : Registration.Bench.Peers.Peer.Present(settings.RepositoryRoot);
+
     /// <summary>The services' settings as shipped (AuthApi/, Silo/, TodoConsumer/ appsettings.json), so baselines use the same batch size and concurrency.</summary>
     public ShippedSettings Shipped { get; } = ShippedSettings.Load(settings.RepositoryRoot);
 
@@ -65,14 +71,15 @@ internal sealed class BenchContext(BenchSettings settings, RabbitAdmin admin, Be
     }
 
     /// <summary>One silo relaying the sandbox's outbox and hosting its users' grains; ready once its relays are connected to the broker.</summary>
-    public Task<ServiceProcess> StartSiloAsync(Sandbox sandbox, string name, int? brokerPort, CancellationToken cancellationToken)
+    /// <param name="siloPort">Orleans' silo port (the failover scenario knows which silo owns a partition by it); a free one when null.</param>
+    public Task<ServiceProcess> StartSiloAsync(Sandbox sandbox, string name, int? brokerPort, CancellationToken cancellationToken, int? siloPort = null)
     {
         var environment = ClusterEnvironment(sandbox);
         environment["ConnectionStrings__Database"] = ServiceConnectionString("Silo", sandbox.AuthDatabase);
         environment["ConnectionStrings__TodoDatabase"] = ServiceConnectionString("TodoConsumer", sandbox.TodoDatabase);
         environment["RabbitMq__VirtualHost"] = sandbox.VirtualHost;
         environment["RabbitMq__Port"] = (brokerPort ?? Settings.RabbitPort).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        environment["Orleans__SiloPort"] = ServiceProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["Orleans__SiloPort"] = (siloPort ?? ServiceProcess.FreePort()).ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["Orleans__GatewayPort"] = ServiceProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         return StartServiceAsync("Silo", name, environment, "\"outbox-relay\":\"connected\"", cancellationToken);
     }

@@ -23,6 +23,10 @@ internal static class Resources
         m["res.silo.cpu"] = siloCpuUsed.TotalMilliseconds * 1000 / events;
         m["res.todo.cpu"] = todoCpuUsed.TotalMilliseconds * 1000 / events;
         m["res.todo.cpu.insert"] = insertCpuPerThousand;
+        // Every process of the system together, to compare with a peer's producer + consumer.
+        m["res.total.rss"] = system.Auth.PeakRssMiB + system.Silo.PeakRssMiB + system.Todo.PeakRssMiB;
+        m["res.total.cpu"] = (authCpuUsed + siloCpuUsed + todoCpuUsed).TotalMilliseconds * 1000 / events;
+        m["res.total.cpu.nohash"] = m["res.total.cpu"] - m["res.auth.cpu.hash"];
     }
 
     public static IReadOnlyList<FigureSpec> Specs(string during) =>
@@ -33,6 +37,8 @@ internal static class Resources
         new("res.auth.cpu", $"AuthApi CPU per 1,000 registrations ({during})", "ms", "res.auth.cpu.hash", "1,000 password hashes", "(none)", null, 0),
         new("res.silo.cpu", $"Silo CPU per 1,000 registrations ({during}: relay and users' grains)", "ms", "res.todo.cpu.insert", "1,000 straight inserts, harness", "(none)", null, 0),
         new("res.todo.cpu", $"TodoConsumer CPU per 1,000 events ({during})", "ms", "res.todo.cpu.insert", "1,000 straight inserts, harness", "(none)", null, 0),
+        new("res.total.rss", $"All processes' peak RSS, summed ({during}; peers: producer + consumer)", "MiB", null, "", "(none)", null, 0, HigherIsBetter: false),
+        new("res.total.cpu", $"All processes' CPU per 1,000 registrations ({during}; ours includes password hashing, peers hash nothing)", "ms", "res.total.cpu.nohash", "ours less 1,000 password hashes", "(none)", null, 0, HigherIsBetter: false),
     ];
 
     /// <summary>The resources section, from the runs of the scenarios that recorded them.</summary>
@@ -47,7 +53,8 @@ internal static class Resources
         var figures = sources.SelectMany(source => Specs(source.Result.Title).Select(spec => Figures.Summarize(spec, source.Runs.ToList()))).ToList();
         return new ScenarioResult(Key, "6. Resources", "Read from /proc of the service processes while scenarios 3 and 4 run: peak RSS is VmHWM " +
             "(the peak since the process started, which includes start-up); CPU is utime+stime over the loaded window divided by the events " +
-            "(registrations answered 201, or todos created), so AuthApi's figure includes hashing and HTTP, the silo's the relay and the users' grains with their writes.",
+            "(registrations answered 201, or todos created), so AuthApi's figure includes hashing and HTTP, the silo's the relay and the users' grains with their writes. " +
+            "Peers (bench/Peers): their producer and consumer processes during the same scenario; their per-process figures are in the scenario's diagnostics.",
             sources.Min(s => s.Result.RunsSucceeded), sources.Max(s => s.Result.RunsAttempted), figures, new Dictionary<string, double>(), [], [], TimeSpan.Zero);
     }
 }

@@ -11,9 +11,12 @@ internal sealed class RegistrationClient : IDisposable
     public const string Password = "correct horse battery staple";
 
     private readonly HttpClient _http;
+    private readonly string _path;
 
-    public RegistrationClient(Uri baseAddress, TimeSpan timeout)
+    /// <param name="path">AuthApi's endpoint, or a peer's <c>/register</c> (bench/Peers: it takes the same body and ignores the password).</param>
+    public RegistrationClient(Uri baseAddress, TimeSpan timeout, string path = "/api/v1/auth/register")
     {
+        _path = path;
         _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
         {
             BaseAddress = baseAddress,
@@ -28,7 +31,7 @@ internal sealed class RegistrationClient : IDisposable
         var clock = Stopwatch.StartNew();
         try
         {
-            using var response = await _http.PostAsync("/api/v1/auth/register", body, cancellationToken);
+            using var response = await _http.PostAsync(_path, body, cancellationToken);
             var answeredAt = DateTimeOffset.UtcNow;
             var latency = clock.Elapsed;
             Guid? eventId = null;
