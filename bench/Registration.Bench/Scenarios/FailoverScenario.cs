@@ -30,7 +30,7 @@ internal sealed class FailoverScenario : IScenario
         $"{Silos} silos, AuthApi and TodoConsumer as processes; once the 16 relay partitions are spread over the silos (AuthApi's `GET /api/v1/admin/cluster`), " +
         $"{PerSecond:0} registrations/s are offered open loop for {(BeforeKill + AfterKill).TotalSeconds:0} s and, {BeforeKill.TotalSeconds:0} s in, the silo hosting the most partitions is killed (SIGKILL). " +
         "Gap = for each of its partitions, first `sent_at` after the kill − last `sent_at` before it; the figure is the longest. " +
-        "All SENT = from the kill until the last row created before the kill was SENT. On a 2-core machine AuthApi's password hashing admits about 25 registrations/s of the 200 offered (the rest are refused 503); the rate committed is in the diagnostics. " +
+        "All SENT = from the kill until the last row created before the kill was SENT. The registrations leave out the password hash (`Workload/DirectRegistrations.cs`: the user row and its event in one transaction, then AuthApi's `RelayWake`), as in scenario 3: on a 2-core machine BCrypt admits only about 25 a second. " +
         "Wolverine and CAP have no counterpart (their relay is not partitioned over a cluster): ours only.";
 
     public IReadOnlyList<FigureSpec> Figures { get; } =
@@ -65,9 +65,9 @@ internal sealed class FailoverScenario : IScenario
             var partitions = owners.Where(o => o.Value.Contains($":{victim.Port}:", StringComparison.Ordinal)).Select(o => o.Key).ToArray();
             m["Partitions on the killed silo"] = partitions.Length;
 
-            using var client = new RegistrationClient(auth.BaseAddress, TimeSpan.FromSeconds(30));
+            await using var writer = await DirectRegistrations.ConnectAsync(sandbox.AuthDb, context.ClusterEnvironment(sandbox), cancellationToken);
             Progress.Say($"  {PerSecond:0} registrations/s offered; killing the silo with {partitions.Length} partitions after {BeforeKill.TotalSeconds:0} s");
-            var loading = client.OpenLoopAsync($"failover{run}", PerSecond, BeforeKill + AfterKill, cancellationToken);
+            var loading = writer.OpenLoopAsync($"failover{run}", PerSecond, BeforeKill + AfterKill, cancellationToken);
             await Task.Delay(BeforeKill, cancellationToken);
             var killedAt = DateTimeOffset.UtcNow;
             await victim.Process.KillAsync();
@@ -77,8 +77,7 @@ internal sealed class FailoverScenario : IScenario
                 TimeSpan.FromSeconds(120), "every outbox row SENT after the failover", TimeSpan.FromMilliseconds(50), cancellationToken);
             m["Load end → no PENDING row (s)"] = loadEnded.Elapsed.TotalSeconds;
             var created = registrations.Count(r => r.EventId is not null);
-            m["Registrations answered 201 per second"] = created / (BeforeKill + AfterKill).TotalSeconds;
-            m["Registrations not answered 201"] = registrations.Count - created;
+            m["Registrations committed per second"] = created / (BeforeKill + AfterKill).TotalSeconds;
             await RecordGapsAsync(sandbox, partitions, killedAt, m, cancellationToken);
             var todos = await Wait.UntilAsync(() => sandbox.TodoScalarAsync("SELECT count(*) FROM todos"), n => n >= created,
                 TimeSpan.FromSeconds(60), $"{created} welcome todos", TimeSpan.FromMilliseconds(100), cancellationToken);

@@ -22,15 +22,15 @@ internal sealed class LatencyScenario(double? rate = null) : IScenario
     private static TimeSpan Duration(BenchContext context) => TimeSpan.FromSeconds(context.Options.Full ? 60 : 20);
 
     public string Description =>
-        $"{rate ?? 20:0} registrations/s, open loop, for 20 s (60 s with `--full`) after a warm-up at the same rate (at least 2 s, until the services' JIT compiler has settled), against AuthApi and TodoConsumer as separate processes. " +
+        $"{rate ?? 20:0} registrations/s, open loop, for 20 s (60 s with `--full`) after a warm-up at the same rate (at least 2 s, until the services' JIT compiler has settled), through a silo and TodoConsumer as separate processes. " +
+        "The password hash is left out, for ours as for the peers (issue 16), so the pipeline is what is compared: the harness commits the user row and its outbox event in one transaction " +
+        "with the real outbox writer and then wakes the partition's relay grain with AuthApi's own `RelayWake` (`Workload/DirectRegistrations.cs`), as AuthApi's register feature does after hashing; " +
+        "with BCrypt (about 70 ms of CPU a hash) 20 registrations/s alone take three quarters of this machine's two cores. " +
         "Latency = commit time of the welcome todo − commit time of the registering transaction, both from PostgreSQL's own commit timestamps " +
         "(`pg_xact_commit_timestamp` of the todo row and of the user row, which the registering transaction inserted with the outbox row; " +
         "`scripts/infra.sh` turns `track_commit_timestamp` on). " +
         "Baseline: commit a row, publish it with a confirm, consume it, insert and commit a row (harness only, no HTTP/hash/NOTIFY/relay), at the same rate for 10 s, timed the same way. " +
-        "Peers: their producer's `POST /register` at the same rate for the same time after the same warm-up, latency = commit of the todo row − commit of the users row. " +
-        (rate > 25
-            ? "On a 2-core machine AuthApi cannot hash this many passwords (BCrypt, work factor 10, about 70 ms of CPU each: 25-30 a second): most requests are refused 503 and ours is measured on those that commit (see the diagnostics); the peers hash nothing."
-            : "");
+        "Peers: their producer's `POST /register` (no hash) at the same rate for the same time after the same warm-up, latency = commit of the todo row − commit of the users row.";
 
     /// <summary>The issue's targets are for 20 registrations/s; at other rates the figures are compared without one.</summary>
     public IReadOnlyList<FigureSpec> Figures => rate is null or 20 ? AtTwentyPerSecond : AtOtherRates;
@@ -83,11 +83,11 @@ internal sealed class LatencyScenario(double? rate = null) : IScenario
         var insertCpu = await StraightInsertCpuAsync(sandbox, context.ConsumerConcurrency, cancellationToken);
 
         await using var system = await SystemUnderLoad.StartAsync(context, sandbox, $"latency-{run}", null, cancellationToken);
-        using var client = new RegistrationClient(system.Auth.BaseAddress, TimeSpan.FromSeconds(30));
+        await using var writer = await DirectRegistrations.ConnectAsync(sandbox.AuthDb, context.ClusterEnvironment(sandbox), cancellationToken);
         Progress.Say("  warm-up: at least 2 s, until the services' JIT has settled");
         var chunk = 0;
         var warmUp = await JitWarmUp.RunAsync(
-            length => client.OpenLoopAsync($"warmup{run}-{chunk++}", perSecond, length, cancellationToken),
+            length => writer.OpenLoopAsync($"warmup{run}-{chunk++}", perSecond, length, cancellationToken),
             system.Pids.Values, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(40), cancellationToken);
         m["Warm-up until the JIT settled (s)"] = warmUp.TotalSeconds;
         // One idle second after the warm-up: the services' fixed CPU cost, which dominates CPU per event at this low rate.
@@ -102,7 +102,7 @@ internal sealed class LatencyScenario(double? rate = null) : IScenario
         var todoCpu = system.Todo.CpuTime;
         var accounting = CpuAccounting.Start(sandbox, system.Pids);
         var jit = system.JitMeter();
-        var registrations = await client.OpenLoopAsync($"latency{run}", perSecond, duration, cancellationToken);
+        var registrations = await writer.OpenLoopAsync($"latency{run}", perSecond, duration, cancellationToken);
         jit.Record(m, "under steady load");
         var created = registrations.Where(r => r.EventId is not null).ToList();
         var ids = created.Select(r => r.EventId!.Value).ToArray();
@@ -113,10 +113,8 @@ internal sealed class LatencyScenario(double? rate = null) : IScenario
 
         await RecordLatenciesAsync(sandbox, created, m, cancellationToken);
         m["Registrations measured"] = registrations.Count;
-        m["Registrations not answered 201"] = registrations.Count - created.Count;
-        m["Registrations answered 201 per second"] = created.Count / duration.TotalSeconds;
-        m["Register HTTP latency p50 (ms)"] = Stats.Percentile(registrations.Select(r => r.Latency.TotalMilliseconds), 50);
-        m["Register HTTP latency p99 (ms)"] = Stats.Percentile(registrations.Select(r => r.Latency.TotalMilliseconds), 99);
+        m["Registering transaction in the harness, p50 (ms)"] = Stats.Percentile(registrations.Select(r => r.Latency.TotalMilliseconds), 50);
+        m["Registering transaction in the harness, p99 (ms)"] = Stats.Percentile(registrations.Select(r => r.Latency.TotalMilliseconds), 99);
     }
 
     private static async Task RecordLatenciesAsync(Sandbox sandbox, IReadOnlyList<Workload.Registration> created, Measurements m, CancellationToken cancellationToken)
@@ -152,8 +150,6 @@ internal sealed class LatencyScenario(double? rate = null) : IScenario
         Record(m, "relay claim → todo transaction start", Stage(ids, id => todos[id].Started - outbox[id].Claimed));
         Record(m, "todo transaction, start → commit", Stage(ids, id => todos[id].Committed - todos[id].Started));
         Record(m, "relay claim → relay commit (SENT)", Stage(ids, id => outbox[id].Marked - outbox[id].Claimed));
-        Record(m, "registering commit → HTTP 201 received", created.Select(r =>
-            (r.AnsweredAt - new DateTimeOffset(outbox[r.EventId!.Value].Committed, TimeSpan.Zero)).TotalMilliseconds).ToList());
     }
 
     private static List<double> Stage(IEnumerable<Guid> ids, Func<Guid, TimeSpan> span) => ids.Select(id => span(id).TotalMilliseconds).ToList();
