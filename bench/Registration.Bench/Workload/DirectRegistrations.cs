@@ -40,25 +40,9 @@ internal sealed class DirectRegistrations : IAsyncDisposable
         return new DirectRegistrations(authDb, cluster);
     }
 
-    /// <summary>Open loop: one registration every 1/<paramref name="perSecond"/> s, whatever the previous ones are doing.</summary>
-    public async Task<IReadOnlyList<Registration>> OpenLoopAsync(string prefix, double perSecond, TimeSpan duration, CancellationToken cancellationToken)
-    {
-        var count = (int)Math.Round(perSecond * duration.TotalSeconds);
-        var registrations = new List<Task<Registration>>(count);
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < count; i++)
-        {
-            var due = TimeSpan.FromSeconds(i / perSecond) - clock.Elapsed;
-            if (due > TimeSpan.Zero)
-            {
-                await Task.Delay(due, cancellationToken);
-            }
-
-            registrations.Add(RegisterAsync(prefix, i, cancellationToken));
-        }
-
-        return await Task.WhenAll(registrations);
-    }
+    /// <summary>Open loop (<see cref="OpenLoop"/>): one registration every 1/<paramref name="perSecond"/> s, whatever the previous ones are doing.</summary>
+    public async Task<IReadOnlyList<Registration>> OpenLoopAsync(string prefix, double perSecond, TimeSpan duration, CancellationToken cancellationToken) =>
+        await OpenLoop.RunAsync(perSecond, duration, i => RegisterAsync(prefix, i, cancellationToken), cancellationToken);
 
     private async Task<Registration> RegisterAsync(string prefix, int index, CancellationToken cancellationToken)
     {

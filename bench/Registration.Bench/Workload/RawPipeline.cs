@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Dapper;
 using Npgsql;
 using RabbitMQ.Client;
@@ -48,21 +47,11 @@ internal static class RawPipeline
         await consuming.BasicConsumeAsync(Queue, autoAck: false, consumer, cancellationToken);
         await using var publishing = await broker.CreateChannelAsync(OutboxPublisher.ChannelOptions(256), cancellationToken);
 
-        var count = (int)Math.Round(perSecond * duration.TotalSeconds);
-        var sends = new List<Task>(count);
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < count; i++)
+        var count = (await OpenLoop.RunAsync(perSecond, duration, async _ =>
         {
-            var due = TimeSpan.FromSeconds(i / perSecond) - clock.Elapsed;
-            if (due > TimeSpan.Zero)
-            {
-                await Task.Delay(due, cancellationToken);
-            }
-
-            sends.Add(CommitAndPublishAsync(sandbox.AuthDb, publishing, cancellationToken));
-        }
-
-        await Task.WhenAll(sends);
+            await CommitAndPublishAsync(sandbox.AuthDb, publishing, cancellationToken);
+            return true;
+        }, cancellationToken)).Length;
         await Wait.UntilAsync(() => sandbox.TodoScalarAsync("SELECT count(*) FROM raw_todos"), n => n >= count,
             TimeSpan.FromSeconds(30), $"{count} raw todos", TimeSpan.FromMilliseconds(20), cancellationToken);
 

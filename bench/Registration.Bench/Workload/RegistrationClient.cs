@@ -53,28 +53,9 @@ internal sealed class RegistrationClient : IDisposable
         }
     }
 
-    /// <summary>
-    /// Open loop: request i goes out at start + i / rate whether or not earlier ones have answered
-    /// (a slow server does not slow the arrivals down, as with real users).
-    /// </summary>
-    public async Task<IReadOnlyList<Registration>> OpenLoopAsync(string prefix, double perSecond, TimeSpan duration, CancellationToken cancellationToken)
-    {
-        var count = (int)Math.Round(perSecond * duration.TotalSeconds);
-        var requests = new List<Task<Registration>>(count);
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < count; i++)
-        {
-            var due = TimeSpan.FromSeconds(i / perSecond) - clock.Elapsed;
-            if (due > TimeSpan.Zero)
-            {
-                await Task.Delay(due, cancellationToken);
-            }
-
-            requests.Add(RegisterAsync($"{prefix}-{i}@example.com", cancellationToken));
-        }
-
-        return await Task.WhenAll(requests);
-    }
+    /// <summary>Open loop (<see cref="OpenLoop"/>): request i goes out at start + i / rate whether or not earlier ones have answered.</summary>
+    public async Task<IReadOnlyList<Registration>> OpenLoopAsync(string prefix, double perSecond, TimeSpan duration, CancellationToken cancellationToken) =>
+        await OpenLoop.RunAsync(perSecond, duration, i => RegisterAsync($"{prefix}-{i}@example.com", cancellationToken), cancellationToken);
 
     /// <summary>Closed loop: <paramref name="clients"/> clients, each sending its next request when the last one answered.</summary>
     public async Task<IReadOnlyList<Registration>> ClosedLoopAsync(string prefix, int clients, TimeSpan duration, CancellationToken cancellationToken)
