@@ -39,6 +39,14 @@ internal static class PeerLatency
             SELECT extract(epoch FROM pg_xact_commit_timestamp(t.xmin) - pg_xact_commit_timestamp(u.xmin)) * 1000
             FROM todos t JOIN users u ON u.id = t.user_id WHERE t.event_id = ANY(@ids)
             """, new { ids })).ToList();
+        // The todo's created_at is its transaction's start: what the transport took, apart from the todo's own write.
+        var transport = (await connection.QueryAsync<double>(
+            """
+            SELECT extract(epoch FROM t.created_at - pg_xact_commit_timestamp(u.xmin)) * 1000
+            FROM todos t JOIN users u ON u.id = t.user_id WHERE t.event_id = ANY(@ids)
+            """, new { ids })).ToList();
+        m[$"{peer.Name}: stage: registering commit → todo transaction start, p50 (ms)"] = Stats.Percentile(transport, 50);
+        m[$"{peer.Name}: stage: registering commit → todo transaction start, p99 (ms)"] = Stats.Percentile(transport, 99);
         m[peer.Id("latency.p50")] = Stats.Percentile(latency, 50);
         m[peer.Id("latency.p95")] = Stats.Percentile(latency, 95);
         m[peer.Id("latency.p99")] = Stats.Percentile(latency, 99);

@@ -5,7 +5,7 @@ using NpgsqlTypes;
 namespace CapPeer.Features;
 
 /// <summary>
-/// POST /register-batch: one transaction stores <c>count</c> users (<c>prefix + i + "@bench.test"</c>) and, through
+/// POST /register-batch: one transaction stores <c>count</c> users (<c>prefix-i@example.com</c>, as the peer contract says) and, through
 /// CAP's outbox, one user.registered message each. CAP stores a message per publish call, so the batch costs one
 /// insert per message inside the transaction.
 /// </summary>
@@ -36,7 +36,7 @@ public static class RegisterBatch
 
         var occurredAt = clock.GetUtcNow();
         var events = Enumerable.Range(0, body.Count.Value)
-            .Select(i => new UserRegistered(Guid.CreateVersion7(), Guid.CreateVersion7(), $"{body.Prefix}{i}@bench.test", occurredAt))
+            .Select(i => new UserRegistered(Guid.CreateVersion7(), Guid.CreateVersion7(), $"{body.Prefix}-{i}@example.com", occurredAt))
             .ToArray();
 
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
