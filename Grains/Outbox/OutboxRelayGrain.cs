@@ -57,7 +57,7 @@ public sealed partial class OutboxRelayGrain(
     }
 
     /// <summary>One batch at once (the latency path); a backlog is left to the timer, whose ticks end with the activation.</summary>
-    public Task Wake() => DrainAsync(maxBatches: 1, CancellationToken.None);
+    public Task Wake() => DrainAsync(maxBatches: 1, probeFirst: false, CancellationToken.None);
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
 
@@ -67,7 +67,7 @@ public sealed partial class OutboxRelayGrain(
     /// <summary>Drains, deletes expired SENT rows if the partition had nothing to relay and a pass is due, then moves to the silo that owns the partition now if that is another one.</summary>
     private async Task TickAsync(CancellationToken cancellationToken)
     {
-        if (await DrainAsync(int.MaxValue, cancellationToken) && Environment.TickCount64 >= _retentionDueAt)
+        if (await DrainAsync(int.MaxValue, probeFirst: true, cancellationToken) && Environment.TickCount64 >= _retentionDueAt)
         {
             await DeleteExpiredAsync(cancellationToken);
         }
@@ -81,8 +81,13 @@ public sealed partial class OutboxRelayGrain(
     }
 
     /// <summary>Relays batches until the partition has no due rows, a publish failed, this activation was fenced, or <paramref name="maxBatches"/> ran.</summary>
+    /// <param name="probeFirst">
+    /// Ask first whether the partition has any PENDING row (the timer's fallback poll): an idle partition then costs one
+    /// indexed statement instead of a claim transaction, and a row whose wake-up was lost is still claimed on this tick.
+    /// A stale activation of an idle partition is then fenced at its next claim rather than on this tick; it changes nothing meanwhile.
+    /// </param>
     /// <returns>Whether the partition had no due rows at all (nothing claimed, nothing failed, this activation still holds it).</returns>
-    private async Task<bool> DrainAsync(int maxBatches, CancellationToken cancellationToken)
+    private async Task<bool> DrainAsync(int maxBatches, bool probeFirst, CancellationToken cancellationToken)
     {
         var fence = _fence!;
         var batchSize = options.Value.BatchSize;
@@ -96,7 +101,12 @@ public sealed partial class OutboxRelayGrain(
                     await CloseChannelAsync(); // lost while idle: a new one, rather than failing a whole batch on it
                 }
 
-                _channel ??= await broker.OpenChannelAsync(batchSize, cancellationToken);
+                _channel ??= await broker.OpenChannelAsync(batchSize, cancellationToken); // also while idle: readiness shows the broker
+                if (probeFirst && batch == 0 && !await relay.HasPendingAsync(fence.Partition, cancellationToken))
+                {
+                    return true;
+                }
+
                 var started = Stopwatch.GetTimestamp();
                 var result = await relay.RelayBatchAsync(_channel, fence, cancellationToken);
                 metrics.Relayed(result, Stopwatch.GetElapsedTime(started));

@@ -12,6 +12,10 @@ namespace Registration.Messaging.Outbox;
 /// </summary>
 public sealed partial class OutboxRelay(NpgsqlDataSource dataSource, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger)
 {
+    /// <summary>Whether <paramref name="partition"/> has PENDING rows at all; the relay's timer asks before it claims.</summary>
+    public Task<bool> HasPendingAsync(short partition, CancellationToken cancellationToken) =>
+        OutboxStore.HasPendingAsync(dataSource, partition, cancellationToken);
+
     public async Task<RelayResult> RelayBatchAsync(IChannel channel, EpochFence fence, CancellationToken cancellationToken)
     {
         var settings = options.Value;

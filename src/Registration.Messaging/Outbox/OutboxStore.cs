@@ -54,6 +54,17 @@ public static class OutboxStore
     }
 
     /// <summary>
+    /// Whether the partition has any PENDING row, due or not: one statement on the outbox_pending index, outside any
+    /// transaction, so the fallback poll of an idle partition costs no claim transaction.
+    /// </summary>
+    public static async Task<bool> HasPendingAsync(NpgsqlDataSource dataSource, short partition, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM outbox WHERE partition = @partition AND status = 'PENDING')");
+        command.Parameters.AddWithValue("partition", partition);
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
+    /// <summary>
     /// Whether the fence's epoch is still its partition's, share-locking that row for the rest of the transaction: a
     /// newer activation cannot take the partition while this step runs, and a superseded one publishes nothing.
     /// </summary>
