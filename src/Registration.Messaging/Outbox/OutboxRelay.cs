@@ -21,12 +21,11 @@ public sealed partial class OutboxRelay(NpgsqlDataSource dataSource, IOptions<Ou
         var settings = options.Value;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (!await OutboxStore.HoldEpochAsync(connection, transaction, fence, cancellationToken))
+        if (await OutboxStore.HoldAndClaimAsync(connection, transaction, fence, settings.BatchSize, cancellationToken) is not { } rows)
         {
             return RelayResult.Superseded; // a newer activation took the partition: publish nothing
         }
 
-        var rows = await OutboxStore.ClaimAsync(connection, transaction, [fence.Partition], settings.BatchSize, cancellationToken);
         if (rows.Count == 0)
         {
             return new RelayResult(0, 0, 0, null);

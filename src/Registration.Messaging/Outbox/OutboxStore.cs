@@ -16,7 +16,37 @@ public static class OutboxStore
     public static async Task<IReadOnlyList<OutboxRow>> ClaimAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<short> partitions, int limit, CancellationToken cancellationToken)
     {
-        await using var batch = new NpgsqlBatch(connection, transaction);
+        await using var batch = ClaimBatch(connection, transaction, partitions, limit);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        return await ReadRowsAsync(reader, limit, cancellationToken);
+    }
+
+    /// <summary>
+    /// The relay's step start, in one round trip: share-locks the fence's epoch row for the rest of the transaction (a
+    /// newer activation cannot take the partition while the step runs) and claims as <see cref="ClaimAsync"/> does.
+    /// </summary>
+    /// <returns>The claimed rows, or null if a newer activation took the partition: the caller publishes nothing and
+    /// rolls the transaction back, which releases what the claim locked.</returns>
+    public static async Task<IReadOnlyList<OutboxRow>?> HoldAndClaimAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, EpochFence fence, int limit, CancellationToken cancellationToken)
+    {
+        await using var batch = ClaimBatch(connection, transaction, [fence.Partition], limit);
+        var hold = new NpgsqlBatchCommand("SELECT epoch FROM outbox_epochs WHERE partition = @partition FOR SHARE");
+        hold.Parameters.AddWithValue("partition", fence.Partition);
+        batch.BatchCommands.Insert(1, hold); // after SET LOCAL lock_timeout, which bounds its wait too
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!(await reader.ReadAsync(cancellationToken) && reader.GetInt64(0) == fence.Epoch))
+        {
+            return null;
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        return await ReadRowsAsync(reader, limit, cancellationToken);
+    }
+
+    private static NpgsqlBatch ClaimBatch(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<short> partitions, int limit)
+    {
+        var batch = new NpgsqlBatch(connection, transaction);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL lock_timeout = '5s'"));
         var claim = new NpgsqlBatchCommand(
             """
@@ -34,9 +64,12 @@ public static class OutboxStore
         claim.Parameters.AddWithValue("partitions", partitions.ToArray());
         claim.Parameters.AddWithValue("limit", limit);
         batch.BatchCommands.Add(claim);
+        return batch;
+    }
 
+    private static async Task<IReadOnlyList<OutboxRow>> ReadRowsAsync(NpgsqlDataReader reader, int limit, CancellationToken cancellationToken)
+    {
         var rows = new List<OutboxRow>(limit);
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(new OutboxRow(
@@ -62,17 +95,6 @@ public static class OutboxStore
         await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM outbox WHERE partition = @partition AND status = 'PENDING')");
         command.Parameters.AddWithValue("partition", partition);
         return await command.ExecuteScalarAsync(cancellationToken) is true;
-    }
-
-    /// <summary>
-    /// Whether the fence's epoch is still its partition's, share-locking that row for the rest of the transaction: a
-    /// newer activation cannot take the partition while this step runs, and a superseded one publishes nothing.
-    /// </summary>
-    public static async Task<bool> HoldEpochAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, EpochFence fence, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT epoch FROM outbox_epochs WHERE partition = @partition FOR SHARE", connection, transaction);
-        command.Parameters.AddWithValue("partition", fence.Partition);
-        return await command.ExecuteScalarAsync(cancellationToken) is long epoch && epoch == fence.Epoch;
     }
 
     /// <summary>
