@@ -9,7 +9,8 @@ namespace Registration.Bench.Scenarios;
 
 /// <summary>
 /// 1. Relay drain: 20,000 PENDING rows written through OutboxWriter in one transaction while one silo (a
-/// separate process, its relay grains connected) waits; from the commit until no row is PENDING. Baseline: the same
+/// separate process, its relay grains connected) waits; after the commit the partitions' relays are woken as AuthApi
+/// wakes them after a registration; from the commit until no row is PENDING. Baseline: the same
 /// messages published straight to the broker with confirms, in batches of the relay's size.
 /// </summary>
 internal sealed class RelayDrainScenario : IScenario
@@ -24,7 +25,8 @@ internal sealed class RelayDrainScenario : IScenario
     public string Description =>
         "Peers: their producer alone commits the same number of users and events in one transaction (`POST /register-batch`, after a 2,000-event warm-up); " +
         "measured from that transaction's commit timestamp until every message is in the queue (depth by passive declare every 5 ms); CPU is the producer's from the commit on. " +
-        $"{Events:N0} PENDING outbox rows written with `OutboxWriter.AddAsync` in one transaction; AuthApi runs as its own process with the relay connected (and warmed up by relaying 5,000 events first). " +
+        $"{Events:N0} PENDING outbox rows written with `OutboxWriter.AddAsync` in one transaction; a silo runs as its own process with its relay grains active (and warmed up by relaying 5,000 events first); " +
+        "after the commit the harness wakes the relay of every partition written, with AuthApi's `RelayWake`, as AuthApi does after a registration's commit. " +
         "Measured from the commit until no row is PENDING (an `EXISTS` probe every 5 ms). Baseline: the same messages published by the harness straight to the same " +
         "quorum queue with publisher confirms, in batches of `Outbox:BatchSize`, all confirms of a batch awaited before the next.";
 
@@ -77,14 +79,16 @@ internal sealed class RelayDrainScenario : IScenario
             TimeSpan.FromSeconds(60), "the warm-up events relayed", TimeSpan.FromMilliseconds(50), cancellationToken);
         await Task.Delay(500, cancellationToken);
 
+        await using var wake = await DirectRegistrations.ConnectAsync(sandbox.AuthDb, context.ClusterEnvironment(sandbox), cancellationToken);
         Progress.Say($"  writing {Events:N0} outbox rows in one transaction");
+        var partitions = new HashSet<short>();
         var writing = Stopwatch.StartNew();
         await using var connection = await sandbox.AuthDb.OpenConnectionAsync(cancellationToken);
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
             foreach (var message in messages)
             {
-                await Registration.Bench.Workload.Events.Writer.AddAsync(connection, transaction, message, cancellationToken);
+                partitions.Add(await Registration.Bench.Workload.Events.Writer.AddAsync(connection, transaction, message, cancellationToken));
             }
 
             m["Writer: rows written per second (one transaction)"] = Events / writing.Elapsed.TotalSeconds;
@@ -93,6 +97,7 @@ internal sealed class RelayDrainScenario : IScenario
             await transaction.CommitAsync(cancellationToken);
             var committedAt = DateTimeOffset.UtcNow;
             var drain = Stopwatch.StartNew();
+            wake.Committed(partitions);
             Progress.Say("  committed; waiting for the relay to mark every row SENT");
             // EXISTS stops at the first PENDING row: a cheap probe that barely competes with the relay.
             await Wait.UntilAsync(

@@ -69,6 +69,15 @@ internal sealed class DirectRegistrations : IAsyncDisposable
         return new Registration(201, sentAt, DateTimeOffset.UtcNow, clock.Elapsed, message.EventId);
     }
 
+    /// <summary>Wakes the relay of every partition a transaction of the harness wrote to, as AuthApi does after its commit.</summary>
+    public void Committed(IEnumerable<short> partitions)
+    {
+        foreach (var partition in partitions.Distinct())
+        {
+            _wake.Committed(partition);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _cluster.StopAsync(CancellationToken.None);
