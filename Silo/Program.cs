@@ -12,8 +12,9 @@ public sealed class Program
 
         var app = builder.Build();
         app.UseServiceDefaults();
+        app.UseAuthentication(); // the admin login of /metrics
+        app.UseAuthorization();
         app.MapDefaultEndpoints();
-        app.MapSiloDashboard();
         app.Run();
     }
 }

@@ -36,19 +36,9 @@ public static class SiloExtensions
             // Orleans presizes two directory caches to CacheSize (default 1,000,000: 18 MB) and its cache-size gauge walks them every second for the dashboard.
             .Configure<GrainDirectoryOptions>(o => o.CacheSize = DirectoryCacheSize)
             .ConfigureEndpoints(System.Net.IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false)
-            .AddDashboard());
+            .AddDashboard()); // its figures only: the operations dashboard serves its UI (src/Dashboard/Orleans)
         builder.Services.AddHostedService<RelayStarter>();
-        builder.Services.AddAuthentication(BasicAuthenticationHandler.SchemeName); // the admin login (ServiceDefaults) by default
         return builder;
-    }
-
-    /// <summary>Orleans' dashboard at /dashboard/, for the admin only (user admin, password Admin:ApiKey).</summary>
-    public static WebApplication MapSiloDashboard(this WebApplication app)
-    {
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization();
-        return app;
     }
 
     /// <summary>

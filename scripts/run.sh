@@ -129,7 +129,8 @@ wait_ready_gateway() {
 wait_ready_gateway
 echo "run: gateway ready at http://127.0.0.1:$GATEWAY_PORT"
 
-# The dashboard: every instance's admin API (per-instance counters need each one) and the management API.
+# The dashboard: every instance's admin API (per-instance counters need each one), the management API, and Orleans'
+# dashboard at /orleans/ (it joins the cluster as a client, through Redis as in appsettings.json).
 if [ -f "$RUN/dashboard.pid" ] && kill -0 "$(cat "$RUN/dashboard.pid")" 2>/dev/null; then
   echo "run: dashboard already running (pid $(cat "$RUN/dashboard.pid"))"
 else
@@ -138,7 +139,6 @@ else
     Urls="http://127.0.0.1:$DASHBOARD_PORT" \
     Admin__ApiKey="$(cat "$ADMIN_KEY_FILE")" \
     Dashboard__RabbitMqManagementUrl="http://127.0.0.1:$RABBIT_MGMT_PORT" \
-    Dashboard__OrleansDashboardUrl="http://127.0.0.1:4010/dashboard/" \
     "${dashboard_env[@]}" \
     nohup dotnet bin/Release/net10.0/Dashboard.dll >"$RUN/dashboard.log" 2>&1 ) &
   echo $! >"$RUN/dashboard.pid"
@@ -149,7 +149,7 @@ cat <<TXT
 
 Registration is running: $AUTH_COUNT AuthApi and $TODO_COUNT TodoConsumer instances behind the gateway, $SILO_COUNT silos.
   Gateway      http://127.0.0.1:$GATEWAY_PORT   (nginx: /api/v1/auth/* and /api/v1/todos, load-balanced)
-  Dashboard    http://127.0.0.1:$DASHBOARD_PORT   (user admin, password: the admin key below; logs .run/dashboard.log)
+  Dashboard    http://127.0.0.1:$DASHBOARD_PORT   (user admin, password: the admin key below; Orleans' dashboard at /orleans/; logs .run/dashboard.log)
   AuthApi      http://127.0.0.1:4001 (instance 1; instance i on 4001 + 100*(i-1); logs .run/auth-api-i.log)
   TodoConsumer http://127.0.0.1:4002 (instance 1; instance i on 4002 + 100*(i-1); logs .run/todo-consumer-i.log)
   Silo         http://127.0.0.1:4010 (silo 1's health; silo i on 4010 + 100*(i-1); logs .run/silo-i.log)

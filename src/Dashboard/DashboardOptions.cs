@@ -37,9 +37,6 @@ public sealed class DashboardOptions
     [Range(1, 60)]
     public int RefreshSeconds { get; set; } = 2;
 
-    /// <summary>A silo's Orleans dashboard (e.g. http://127.0.0.1:4010/dashboard/), linked from the page; empty: no link.</summary>
-    public string OrleansDashboardUrl { get; set; } = "";
-
     /// <summary>Dead letters shown at most.</summary>
     [Range(1, 500)]
     public int DeadLetterListLimit { get; set; } = 50;
@@ -49,7 +46,5 @@ public sealed class DashboardOptions
 
     /// <summary>Every URL of the options that is not an absolute http(s) URL.</summary>
     public IEnumerable<string> InvalidUrls() =>
-        AuthApiUrls.Concat(TodoConsumerUrls).Append(RabbitMqManagementUrl)
-            .Concat(OrleansDashboardUrl.Length > 0 ? [OrleansDashboardUrl] : [])
-            .Where(url => !IsHttpUrl(url));
+        AuthApiUrls.Concat(TodoConsumerUrls).Append(RabbitMqManagementUrl).Where(url => !IsHttpUrl(url));
 }

@@ -1,3 +1,4 @@
+using Dashboard.Cluster;
 using Registration.ServiceDefaults;
 
 namespace Dashboard;
@@ -9,12 +10,14 @@ public sealed class Program
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceDefaults();
         builder.AddDashboard();
+        builder.AddOrleansDashboardClient();
 
         var app = builder.Build();
         app.UseServiceDefaults();
         app.UseDashboardLogin();
         app.MapDefaultEndpoints();
         app.MapDashboardApi();
+        app.MapOrleansDashboardBehindLogin();
         app.Run();
     }
 }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using AuthApi.Outbox;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Registration.ServiceDefaults.Cluster;
@@ -17,27 +19,27 @@ namespace Registration.Bench.Workload;
 internal sealed class DirectRegistrations : IAsyncDisposable
 {
     private readonly NpgsqlDataSource _authDb;
-    private readonly ClusterConnection _cluster;
+    private readonly IHost _client;
     private readonly RelayWake _wake;
 
-    private DirectRegistrations(NpgsqlDataSource authDb, ClusterConnection cluster)
+    private DirectRegistrations(NpgsqlDataSource authDb, IHost client)
     {
         _authDb = authDb;
-        _cluster = cluster;
-        _wake = new RelayWake(cluster, NullLogger<RelayWake>.Instance);
+        _client = client;
+        _wake = new RelayWake(client.Services.GetRequiredService<ClusterConnection>(), NullLogger<RelayWake>.Instance);
     }
 
     /// <summary>Connects to the sandbox's cluster (its environment as the services get it) as AuthApi does.</summary>
     public static async Task<DirectRegistrations> ConnectAsync(
         NpgsqlDataSource authDb, Dictionary<string, string> clusterEnvironment, CancellationToken cancellationToken)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(clusterEnvironment.Select(pair => KeyValuePair.Create(pair.Key.Replace("__", ":"), (string?)pair.Value)))
-            .Build();
-        var cluster = new ClusterConnection(configuration, NullLoggerFactory.Instance, NullLogger<ClusterConnection>.Instance);
-        await cluster.StartAsync(cancellationToken);
-        await cluster.ConnectedAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
-        return new DirectRegistrations(authDb, cluster);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(clusterEnvironment.Select(pair => KeyValuePair.Create(pair.Key.Replace("__", ":"), (string?)pair.Value)));
+        builder.AddClusterConnection();
+        var client = builder.Build();
+        await client.StartAsync(cancellationToken);
+        await client.Services.GetRequiredService<ClusterConnection>().ConnectedAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        return new DirectRegistrations(authDb, client);
     }
 
     /// <summary>Open loop (<see cref="OpenLoop"/>): one registration every 1/<paramref name="perSecond"/> s, whatever the previous ones are doing.</summary>
@@ -80,7 +82,7 @@ internal sealed class DirectRegistrations : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _cluster.StopAsync(CancellationToken.None);
-        _cluster.Dispose();
+        await _client.StopAsync(CancellationToken.None);
+        _client.Dispose();
     }
 }

@@ -6,7 +6,6 @@ namespace Dashboard.State;
 public sealed record DashboardState(
     DateTimeOffset GeneratedAt,
     int RefreshSeconds,
-    string? OrleansDashboardUrl,
     AuthState Auth,
     TodoState Todo,
     IReadOnlyList<QueueState> Queues,

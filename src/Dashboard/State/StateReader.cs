@@ -29,7 +29,6 @@ public sealed class StateReader(AdminApiClient admin, RabbitQueues rabbit, IOpti
         return new DashboardState(
             time.GetUtcNow(),
             settings.RefreshSeconds,
-            settings.OrleansDashboardUrl.Length > 0 ? settings.OrleansDashboardUrl : null,
             new AuthState(authCluster.Result, outbox.Result),
             new TodoState(InstanceCounters.ClusterPart(consumer), instances, instances.Sum(i => i.Count("duplicate"))),
             [.. queues.Select(q => q.Result)],

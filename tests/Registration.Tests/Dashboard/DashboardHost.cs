@@ -8,11 +8,9 @@ using Registration.Tests.Infrastructure;
 
 namespace Registration.Tests.Dashboard;
 
-/// <summary>The dashboard on Kestrel at a loopback port, reading the given service instances and this test's virtual host.</summary>
+/// <summary>The dashboard on Kestrel at a loopback port, reading the given service instances, this test's virtual host and its cluster.</summary>
 public sealed class DashboardHost : WebApplicationFactory<global::Dashboard.Program>
 {
-    public const string OrleansDashboardUrl = "http://127.0.0.1:4010/dashboard/";
-
     private readonly Dictionary<string, string?> _settings;
 
     private DashboardHost(Dictionary<string, string?> settings) => _settings = settings;
@@ -32,7 +30,9 @@ public sealed class DashboardHost : WebApplicationFactory<global::Dashboard.Prog
             ["Dashboard:RabbitMqPassword"] = TestSettings.RabbitPassword,
             ["Dashboard:RabbitMqVirtualHost"] = system.VirtualHost,
             ["Dashboard:RefreshSeconds"] = "1",
-            ["Dashboard:OrleansDashboardUrl"] = OrleansDashboardUrl,
+            ["ConnectionStrings:Redis"] = TestSettings.Redis, // the Orleans dashboard's client of the system's cluster
+            ["Orleans:ClusterId"] = system.ClusterId,
+            ["Orleans:ServiceId"] = system.ClusterId,
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (url, i) in authApis.Select((u, i) => (u, i)))

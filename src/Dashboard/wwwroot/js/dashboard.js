@@ -178,9 +178,6 @@
   function render(state) {
     lastState = state;
     refreshSeconds = state.refreshSeconds || refreshSeconds;
-    const orleans = $('orleans-dashboard');
-    orleans.hidden = !state.orleansDashboardUrl;
-    if (state.orleansDashboardUrl) orleans.href = state.orleansDashboardUrl;
     renderKpis(state);
     renderPartitions(state);
     renderConsumerInstances(state);

@@ -1,0 +1,40 @@
+using Orleans.Dashboard;
+using Registration.ServiceDefaults.Cluster;
+
+namespace Dashboard.Cluster;
+
+/// <summary>
+/// Orleans' own dashboard (silos, grains, reminders) at /orleans/, behind the same login as this page. Its UI is
+/// served here, by a client of the cluster, and not by the silos: its assets cost a silo about 60 MiB
+/// (BENCHMARKS.md). The silos only collect its figures (AddDashboard on the silo).
+/// </summary>
+public static class OrleansDashboardExtensions
+{
+    public const string RoutePrefix = "/orleans";
+
+    public static IHostApplicationBuilder AddOrleansDashboardClient(this IHostApplicationBuilder builder) =>
+        builder.AddClusterConnection(client => client.AddDashboard());
+
+    /// <summary>
+    /// While no silo has been reached yet, 503 with a problem that says so: Orleans' own endpoints would fail with a
+    /// 500 (their grain proxies are made before any endpoint filter runs).
+    /// </summary>
+    public static WebApplication MapOrleansDashboardBehindLogin(this WebApplication app)
+    {
+        app.Use(async (http, next) =>
+        {
+            if (http.Request.Path.StartsWithSegments(RoutePrefix) && http.RequestServices.GetRequiredService<ClusterConnection>().Grains is null)
+            {
+                await Results.Problem(
+                    title: "Not connected to the Orleans cluster yet",
+                    detail: "No silo has been reached yet; the Orleans dashboard appears once one is.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(http);
+                return;
+            }
+
+            await next(http);
+        });
+        app.MapOrleansDashboard(RoutePrefix);
+        return app;
+    }
+}
