@@ -15,13 +15,15 @@ namespace Registration.Grains.Users;
 /// <summary>
 /// The silo's group commit of USER_REGISTERED: the user grains hand their events here, and the events waiting at
 /// one moment are applied in one transaction, so a backlog spread over thousands of grains costs a few commits
-/// instead of one each. A transaction
+/// instead of one each. A transaction is one round trip to PostgreSQL, BEGIN to COMMIT, and
 /// (1) locks the state rows of its users (in one order, so two transactions never deadlock): events of one user
 ///     never apply at the same time, even from two activations of the user's grain;
-/// (2) reads which of its events were processed before: under the user's lock nobody else can record them now;
-/// (3) decides each event in arrival order: seen before (in the database or earlier in the batch) is a duplicate;
-///     newer than the user's last applied sequence is applied; older is recorded as 'stale' and not applied;
-/// (4) inserts the processed_events keys, the todos and the users' new sequences and commits, all in one round trip.
+/// (2) in the next statement (so in a snapshot taken after the locks), reads which of its events were processed
+///     before: under the user's lock nobody else can record them now;
+/// (3) in that statement, decides each event in arrival order (<see cref="WelcomeTodoSql"/>): seen before (in the
+///     database or earlier in the batch) is a duplicate; newer than the user's last applied sequence is applied;
+///     older is recorded as 'stale' and not applied;
+/// (4) in that statement too, inserts the processed_events keys, the todos and the users' new sequences; then commits.
 /// Each caller gets its event's outcome only after the commit. A database outage fails every caller of the batch (they
 /// retry later); any other failure is retried event by event, so one event that cannot be written fails only its own caller.
 /// The transaction's span continues the first event's trace and links the others', so each registration's trace
@@ -132,13 +134,46 @@ public sealed partial class WelcomeTodoWriter(
         return activity;
     }
 
+    /// <summary>
+    /// The whole transaction in one round trip: BEGIN (sent by Npgsql with the batch), the plan mode, the users' locks,
+    /// the statement that decides and records every event, and COMMIT. If a statement fails, PostgreSQL skips the
+    /// rest, COMMIT included, and the transaction is rolled back when it is disposed; after the COMMIT, disposing it
+    /// sends nothing.
+    /// </summary>
     private async Task<IReadOnlyList<MessageOutcome>> ApplyBatchAsync(IReadOnlyList<UserRegistered> messages, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var (lastSequences, processed) = await LockUsersAsync(connection, messages, cancellationToken);
-        var outcomes = WelcomeDecisions.Decide(messages, lastSequences, processed);
-        await RecordAndCommitAsync(connection, messages, outcomes, cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                // The statements of this transaction are prepared (auto-prepare). A lone message (the latency case) runs
+                // their generic plans and skips planning. A batch is planned with its arrays: PostgreSQL costs a generic
+                // plan for 10 rows of unnest(), and on generic plans a backlog went 40% slower (BENCHMARKS.md).
+                new NpgsqlBatchCommand(messages.Count == 1
+                    ? "SET LOCAL plan_cache_mode = force_generic_plan"
+                    : "SET LOCAL plan_cache_mode = force_custom_plan"),
+                LockUsers(messages),
+                DecideAndRecord(messages),
+                new NpgsqlBatchCommand("COMMIT"),
+            },
+        };
+
+        var outcomes = new MessageOutcome[messages.Count];
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            // Only the deciding statement returns rows: one per position of the batch.
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                outcomes[reader.GetInt64(0) - 1] = ParseOutcome(reader.GetString(1));
+            }
+
+            // The COMMIT's reply (or its error) follows the rows: no caller learns its outcome before the commit.
+            while (await reader.NextResultAsync(cancellationToken))
+            {
+            }
+        }
 
         for (var i = 0; i < messages.Count; i++)
         {
@@ -149,125 +184,45 @@ public sealed partial class WelcomeTodoWriter(
         return outcomes;
     }
 
-    private static async Task<(Dictionary<Guid, long> LastSequences, HashSet<Guid> Processed)> LockUsersAsync(
-        NpgsqlConnection connection, IReadOnlyList<UserRegistered> messages, CancellationToken cancellationToken)
-    {
-        await using var batch = new NpgsqlBatch(connection)
-        {
-            BatchCommands =
-            {
-                // The statements of this transaction are prepared (auto-prepare). A lone message (the latency case) runs
-                // their generic plans and skips planning. A batch is planned with its arrays: PostgreSQL costs a generic
-                // plan for 10 rows of unnest(), and on generic plans a backlog went 40% slower (BENCHMARKS.md).
-                new NpgsqlBatchCommand(messages.Count == 1
-                    ? "SET LOCAL plan_cache_mode = force_generic_plan"
-                    : "SET LOCAL plan_cache_mode = force_custom_plan"),
-                // DO UPDATE (not DO NOTHING) so an existing row is locked too, and its current sequence returned.
-                new NpgsqlBatchCommand(
-                    """
-                    INSERT INTO user_event_state AS s (user_id, last_sequence)
-                    SELECT user_id, 0 FROM unnest(@users) WITH ORDINALITY AS u (user_id, position) ORDER BY position
-                    ON CONFLICT (user_id) DO UPDATE SET user_id = s.user_id
-                    RETURNING s.user_id, s.last_sequence
-                    """)
-                {
-                    Parameters = { new NpgsqlParameter<Guid[]>("users", [.. messages.Select(m => m.Data.UserId).Distinct().Order()]) },
-                },
-                new NpgsqlBatchCommand("SELECT event_id FROM processed_events WHERE event_id = ANY(@events)")
-                {
-                    Parameters = { new NpgsqlParameter<Guid[]>("events", [.. messages.Select(m => m.EventId)]) },
-                },
-            },
-        };
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        var lastSequences = new Dictionary<Guid, long>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            lastSequences[reader.GetGuid(0)] = reader.GetInt64(1);
-        }
-
-        await reader.NextResultAsync(cancellationToken);
-        var processed = new HashSet<Guid>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            processed.Add(reader.GetGuid(0));
-        }
-
-        return (lastSequences, processed);
-    }
-
     /// <summary>
-    /// Writes the batch's decisions and sends COMMIT with them. If a statement fails, PostgreSQL skips the COMMIT and
-    /// the transaction is rolled back when it is disposed; after the COMMIT, disposing it sends nothing.
+    /// Locks the state rows of the batch's users, in one order so two transactions never deadlock; DO UPDATE (not DO
+    /// NOTHING) so an existing row is locked too. It is a statement of its own on purpose: under READ COMMITTED each
+    /// statement takes a new snapshot, so the statement after it sees the processed_events rows committed by a
+    /// transaction this one waited on for a lock. Read in the same statement, they would come from a snapshot taken
+    /// before the wait, and an event recorded meanwhile would not read as a duplicate.
     /// </summary>
-    private static async Task RecordAndCommitAsync(
-        NpgsqlConnection connection, IReadOnlyList<UserRegistered> messages, IReadOnlyList<MessageOutcome> outcomes, CancellationToken cancellationToken)
+    private static NpgsqlBatchCommand LockUsers(IReadOnlyList<UserRegistered> messages) => new(
+        """
+        INSERT INTO user_event_state AS s (user_id, last_sequence)
+        SELECT user_id, 0 FROM unnest(@users) WITH ORDINALITY AS u (user_id, position) ORDER BY position
+        ON CONFLICT (user_id) DO UPDATE SET user_id = s.user_id
+        """)
     {
-        var recorded = messages.Where((_, i) => outcomes[i] != MessageOutcome.Duplicate).ToList();
-        if (recorded.Count == 0)
-        {
-            await using var commit = new NpgsqlCommand("COMMIT", connection);
-            await commit.ExecuteNonQueryAsync(cancellationToken);
-            return;
-        }
+        Parameters = { new NpgsqlParameter<Guid[]>("users", [.. messages.Select(m => m.Data.UserId).Distinct().Order()]) },
+    };
 
-        var applied = messages.Where((_, i) => outcomes[i] == MessageOutcome.Applied).ToList();
-        var newest = applied.Where(m => m.Sequence is not null).GroupBy(m => m.Data.UserId).Select(g => g.MaxBy(m => m.Sequence)!).ToList();
-        await using var batch = new NpgsqlBatch(connection)
+    /// <summary>The events in delivery order (position 1 is the first), each with the id of the todo it creates if applied.</summary>
+    private static NpgsqlBatchCommand DecideAndRecord(IReadOnlyList<UserRegistered> messages) => new(WelcomeTodoSql.DecideAndRecord)
+    {
+        Parameters =
         {
-            BatchCommands =
-            {
-                // No ON CONFLICT: under the users' locks only an event id reused by another user can already be
-                // recorded, and then the unique key fails the batch (retried message by message: a duplicate).
-                new NpgsqlBatchCommand(
-                    """
-                    INSERT INTO processed_events (event_id, event_type, user_id, sequence, occurred_at, outcome)
-                    SELECT * FROM unnest(@events, @types, @users, @sequences, @occurredAt, @outcomes)
-                    """)
-                {
-                    Parameters =
-                    {
-                        new NpgsqlParameter<Guid[]>("events", [.. recorded.Select(m => m.EventId)]),
-                        new NpgsqlParameter<string[]>("types", [.. recorded.Select(m => m.EventType)]),
-                        new NpgsqlParameter<Guid[]>("users", [.. recorded.Select(m => m.Data.UserId)]),
-                        new NpgsqlParameter<long?[]>("sequences", [.. recorded.Select(m => m.Sequence)]),
-                        new NpgsqlParameter<DateTime[]>("occurredAt", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. recorded.Select(m => m.OccurredAt.UtcDateTime)] },
-                        new NpgsqlParameter<string[]>("outcomes", [.. messages.Select((_, i) => outcomes[i]).Where(o => o != MessageOutcome.Duplicate).Select(o => o.ToTag())]),
-                    },
-                },
-                new NpgsqlBatchCommand(
-                    """
-                    INSERT INTO todos (id, user_id, title, source_event_id)
-                    SELECT id, user_id, @title, event_id FROM unnest(@ids, @users, @events) AS t (id, user_id, event_id)
-                    """)
-                {
-                    Parameters =
-                    {
-                        new NpgsqlParameter<string>("title", Todo.WelcomeTitle),
-                        new NpgsqlParameter<Guid[]>("ids", [.. applied.Select(_ => Guid.CreateVersion7())]),
-                        new NpgsqlParameter<Guid[]>("users", [.. applied.Select(m => m.Data.UserId)]),
-                        new NpgsqlParameter<Guid[]>("events", [.. applied.Select(m => m.EventId)]),
-                    },
-                },
-                new NpgsqlBatchCommand(
-                    """
-                    UPDATE user_event_state AS s SET last_sequence = n.sequence, last_event_id = n.event_id, updated_at = now()
-                    FROM unnest(@users, @sequences, @events) AS n (user_id, sequence, event_id)
-                    WHERE s.user_id = n.user_id
-                    """)
-                {
-                    Parameters =
-                    {
-                        new NpgsqlParameter<Guid[]>("users", [.. newest.Select(m => m.Data.UserId)]),
-                        new NpgsqlParameter<long[]>("sequences", [.. newest.Select(m => m.Sequence!.Value)]),
-                        new NpgsqlParameter<Guid[]>("events", [.. newest.Select(m => m.EventId)]),
-                    },
-                },
-                new NpgsqlBatchCommand("COMMIT"),
-            },
-        };
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-    }
+            new NpgsqlParameter<Guid[]>("events", [.. messages.Select(m => m.EventId)]),
+            new NpgsqlParameter<string[]>("types", [.. messages.Select(m => m.EventType)]),
+            new NpgsqlParameter<Guid[]>("users", [.. messages.Select(m => m.Data.UserId)]),
+            new NpgsqlParameter<long?[]>("sequences", [.. messages.Select(m => m.Sequence)]),
+            new NpgsqlParameter<DateTime[]>("occurredAt", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. messages.Select(m => m.OccurredAt.UtcDateTime)] },
+            new NpgsqlParameter<Guid[]>("todoIds", [.. messages.Select(_ => Guid.CreateVersion7())]),
+            new NpgsqlParameter<string>("title", Todo.WelcomeTitle),
+        },
+    };
+
+    private static MessageOutcome ParseOutcome(string outcome) => outcome switch
+    {
+        "applied" => MessageOutcome.Applied,
+        "stale" => MessageOutcome.Stale,
+        "duplicate" => MessageOutcome.Duplicate,
+        _ => throw new InvalidOperationException($"unknown outcome '{outcome}' from the welcome todo statement"),
+    };
 
     /// <param name="Caller">The span of the grain call that handed the event in (none while nobody traces).</param>
     private sealed record Pending(UserRegistered Event, ActivityContext Caller, TaskCompletionSource<MessageOutcome> Outcome);

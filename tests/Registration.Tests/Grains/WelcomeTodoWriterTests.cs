@@ -63,6 +63,8 @@ public sealed class WelcomeTodoWriterTests : IAsyncLifetime
     private static UserRegistered Event(Guid user, long sequence) =>
         UserRegistered.Create(Guid.NewGuid(), DateTimeOffset.UtcNow, "order", user, $"{user:N}@example.com", sequence);
 
+    private static UserRegistered Unordered(Guid user) => Event(user, sequence: 1) with { Sequence = null };
+
     [Fact]
     public async Task Batch_with_several_events_of_one_user_decides_each_in_delivery_order()
     {
@@ -83,6 +85,66 @@ public sealed class WelcomeTodoWriterTests : IAsyncLifetime
         Assert.Equal("stale", await _system.TodoScalarAsync<string>("SELECT outcome FROM processed_events WHERE event_id = @id", new { id = second.EventId }));
         Assert.Equal(4L, await _system.TodoScalarAsync<long>("SELECT last_sequence FROM user_event_state WHERE user_id = @user", new { user }));
         Assert.Equal(fourth.EventId, await _system.TodoScalarAsync<Guid>("SELECT last_event_id FROM user_event_state WHERE user_id = @user", new { user }));
+    }
+
+    [Fact]
+    public async Task Events_without_a_sequence_in_a_batch_apply_unless_seen_and_move_no_sequence()
+    {
+        var user = Guid.NewGuid();
+        Assert.Equal(MessageOutcome.Applied, await HandleAsync(Event(user, sequence: 2)));
+        var (unordered, older, newer, another) = (Unordered(user), Event(user, sequence: 1), Event(user, sequence: 3), Unordered(user));
+
+        var outcomes = await ApplyTogetherAsync([unordered, older, unordered, newer, another]);
+
+        Assert.Equal(
+            [MessageOutcome.Applied, MessageOutcome.Stale, MessageOutcome.Duplicate, MessageOutcome.Applied, MessageOutcome.Applied],
+            outcomes);
+        Assert.Equal(4L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = @user", new { user }));
+        Assert.Equal(2L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM processed_events WHERE user_id = @user AND sequence IS NULL AND outcome = 'applied'", new { user }));
+        Assert.Equal(3L, await _system.TodoScalarAsync<long>("SELECT last_sequence FROM user_event_state WHERE user_id = @user", new { user }));
+        Assert.Equal(newer.EventId, await _system.TodoScalarAsync<Guid>("SELECT last_event_id FROM user_event_state WHERE user_id = @user", new { user }));
+
+        // A new user's event without a sequence leaves the user at no applied sequence: its first sequenced event applies.
+        var fresh = Guid.NewGuid();
+        Assert.Equal([MessageOutcome.Applied, MessageOutcome.Applied], await ApplyTogetherAsync([Unordered(fresh), Event(fresh, sequence: 1)]));
+        Assert.Equal(1L, await _system.TodoScalarAsync<long>("SELECT last_sequence FROM user_event_state WHERE user_id = @fresh", new { fresh }));
+    }
+
+    [Fact]
+    public async Task Batch_holding_an_event_twice_and_events_processed_before_applies_each_event_once()
+    {
+        var (user, other, third) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var (mine, others) = (Event(user, sequence: 2), Event(other, sequence: 1));
+        Assert.Equal([MessageOutcome.Applied, MessageOutcome.Applied], await ApplyTogetherAsync([mine, others]));
+        var (older, newer, thirds) = (Event(user, sequence: 1), Event(user, sequence: 3), Event(third, sequence: 1));
+
+        var outcomes = await ApplyTogetherAsync([others, older, newer, older, mine, thirds, newer, thirds]);
+
+        Assert.Equal(
+            [
+                MessageOutcome.Duplicate, MessageOutcome.Stale, MessageOutcome.Applied, MessageOutcome.Duplicate,
+                MessageOutcome.Duplicate, MessageOutcome.Applied, MessageOutcome.Duplicate, MessageOutcome.Duplicate,
+            ],
+            outcomes);
+        Assert.Equal(2L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = @user", new { user }));
+        Assert.Equal(1L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = @other", new { other }));
+        Assert.Equal(1L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = @third", new { third }));
+        Assert.Equal(3L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM processed_events WHERE user_id = @user", new { user }));
+        Assert.Equal(3L, await _system.TodoScalarAsync<long>("SELECT last_sequence FROM user_event_state WHERE user_id = @user", new { user }));
+    }
+
+    [Fact]
+    public async Task Duplicate_with_a_higher_sequence_does_not_make_a_later_event_of_its_user_stale()
+    {
+        // An event id seen before (here for another user) carrying a high sequence is a duplicate: it changes nothing,
+        // so the user's next event is compared with the user's last applied sequence, not with the duplicate's.
+        var eventId = Guid.NewGuid();
+        Assert.Equal(MessageOutcome.Applied, await HandleAsync(UserRegistered.Create(eventId, DateTimeOffset.UtcNow, "order", Guid.NewGuid(), "a@example.com")));
+        var user = Guid.NewGuid();
+        var reused = UserRegistered.Create(eventId, DateTimeOffset.UtcNow, "order", user, "b@example.com", sequence: 10);
+
+        Assert.Equal([MessageOutcome.Duplicate, MessageOutcome.Applied], await ApplyTogetherAsync([reused, Event(user, sequence: 5)]));
+        Assert.Equal(5L, await _system.TodoScalarAsync<long>("SELECT last_sequence FROM user_event_state WHERE user_id = @user", new { user }));
     }
 
     [Fact]

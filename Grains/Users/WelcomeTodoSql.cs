@@ -1,0 +1,68 @@
+namespace Registration.Grains.Users;
+
+/// <summary>The statement of <see cref="WelcomeTodoWriter"/> that decides each event of a batch and records it.</summary>
+internal static class WelcomeTodoSql
+{
+    /// <summary>
+    /// Runs after the batch's users are locked, so their last_sequence cannot move, and nobody else can record their
+    /// events, until the commit. Decides each event in delivery order: seen before (in processed_events, or at an earlier
+    /// position of the batch) is a duplicate; without a sequence, or newer than the user's last applied sequence, it is
+    /// applied; otherwise it is stale. Then records the applied and stale ones, inserts the applied ones' todos, moves
+    /// each user to its newest applied sequence, and returns every position's outcome.
+    /// All parts of a WITH read one snapshot and none sees another's writes: the decisions are made once, from the
+    /// rows as they were after the locks were taken, and every write reads them.
+    /// </summary>
+    public const string DecideAndRecord =
+        """
+        WITH batch AS (
+            SELECT *
+            FROM unnest(@events, @types, @users, @sequences, @occurredAt, @todoIds) WITH ORDINALITY
+                AS b (event_id, event_type, user_id, sequence, occurred_at, todo_id, position)
+        ),
+        seen AS (
+            SELECT b.*,
+                EXISTS (SELECT FROM processed_events p WHERE p.event_id = b.event_id)
+                OR row_number() OVER (PARTITION BY b.event_id ORDER BY b.position) > 1 AS duplicate
+            FROM batch b
+        ),
+        -- The user's last applied sequence at an event is the larger of the locked one and the largest sequence of the
+        -- user's earlier events in the batch that are not duplicates: a stale one is never above it, so that largest
+        -- sequence is the largest applied one. max() skips events without a sequence, greatest() an empty window.
+        decided AS (
+            SELECT n.position, n.event_id, n.event_type, n.user_id, n.sequence, n.occurred_at, n.todo_id,
+                CASE
+                    WHEN n.duplicate THEN 'duplicate'
+                    WHEN n.sequence IS NULL THEN 'applied'
+                    WHEN n.sequence > greatest(s.last_sequence, max(n.sequence) FILTER (WHERE NOT n.duplicate) OVER earlier) THEN 'applied'
+                    ELSE 'stale'
+                END AS outcome
+            FROM seen n
+            JOIN user_event_state s ON s.user_id = n.user_id
+            WINDOW earlier AS (PARTITION BY n.user_id ORDER BY n.position ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+        ),
+        -- No ON CONFLICT: under the users' locks only an event id reused by another user can be recorded meanwhile, and
+        -- then the unique key fails the transaction (retried event by event, where it reads as a duplicate).
+        recorded AS (
+            INSERT INTO processed_events (event_id, event_type, user_id, sequence, occurred_at, outcome)
+            SELECT event_id, event_type, user_id, sequence, occurred_at, outcome FROM decided
+            WHERE outcome <> 'duplicate'
+            ORDER BY position
+        ),
+        welcomed AS (
+            INSERT INTO todos (id, user_id, title, source_event_id)
+            SELECT todo_id, user_id, @title, event_id FROM decided
+            WHERE outcome = 'applied'
+            ORDER BY position
+        ),
+        advanced AS (
+            UPDATE user_event_state AS s SET last_sequence = n.sequence, last_event_id = n.event_id, updated_at = now()
+            FROM (
+                SELECT DISTINCT ON (user_id) user_id, sequence, event_id FROM decided
+                WHERE outcome = 'applied' AND sequence IS NOT NULL
+                ORDER BY user_id, sequence DESC
+            ) AS n
+            WHERE s.user_id = n.user_id
+        )
+        SELECT position, outcome FROM decided
+        """;
+}
