@@ -17,7 +17,9 @@ public static class OrleansDashboardExtensions
 
     /// <summary>
     /// While no silo has been reached yet, 503 with a problem that says so: Orleans' own endpoints would fail with a
-    /// 500 (their grain proxies are made before any endpoint filter runs).
+    /// 500 (their grain proxies are made before any endpoint filter runs). A path whose silo address cannot be parsed
+    /// (e.g. /orleans/SiloStats/not-a-silo) fails the activation of Orleans' proxy grain with a FormatException:
+    /// that is the client's error, 400.
     /// </summary>
     public static WebApplication MapOrleansDashboardBehindLogin(this WebApplication app)
     {
@@ -32,7 +34,17 @@ public static class OrleansDashboardExtensions
                 return;
             }
 
-            await next(http);
+            try
+            {
+                await next(http);
+            }
+            catch (Exception ex) when (http.Request.Path.StartsWithSegments(RoutePrefix) && ex.InnerException is FormatException malformed && !http.Response.HasStarted)
+            {
+                await Results.Problem(
+                    title: "The Orleans dashboard cannot read this request",
+                    detail: malformed.Message,
+                    statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(http);
+            }
         });
         app.MapOrleansDashboard(RoutePrefix);
         return app;

@@ -5,8 +5,8 @@ namespace Registration.Tests.Dashboard;
 
 /// <summary>
 /// Orleans' dashboard, served by the operations dashboard at /orleans/ as a client of the cluster: for the admin
-/// only, it shows every live silo and the relay grains, and it says so while no silo is reachable. The silos no
-/// longer serve it.
+/// only, it shows every live silo and the relay grains, it says so while no silo is reachable, and a malformed silo
+/// address is a 400. The silos no longer serve it.
 /// </summary>
 public sealed class OrleansDashboardTests : IAsyncLifetime
 {
@@ -44,6 +44,13 @@ public sealed class OrleansDashboardTests : IAsyncLifetime
             "the Orleans dashboard's counters to list both silos and the relay grains",
             TimeSpan.FromSeconds(30));
         Assert.Contains("OutboxRelayGrain", counters, StringComparison.Ordinal);
+
+        // A silo address that is not one is the client's error, not a 500.
+        foreach (var path in new[] { "/orleans/HistoricalStats/not-a-silo", "/orleans/SiloCounters/S1.2.3.4" })
+        {
+            var malformed = await (await admin.GetAsync(path)).AssertProblemAsync(HttpStatusCode.BadRequest);
+            Assert.Equal("The Orleans dashboard cannot read this request", malformed.GetProperty("title").GetString());
+        }
 
         using var silo = new HttpClient { BaseAddress = first.Address };
         Assert.Equal(HttpStatusCode.NotFound, (await silo.GetAsync(new Uri("/dashboard/", UriKind.Relative))).StatusCode);
