@@ -36,7 +36,7 @@ public static class SiloExtensions
             // Orleans presizes two directory caches to CacheSize (default 1,000,000: 18 MB) and its cache-size gauge walks them every second for the dashboard.
             .Configure<GrainDirectoryOptions>(o => o.CacheSize = DirectoryCacheSize)
             .ConfigureEndpoints(System.Net.IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false)
-            .AddDashboard()); // its figures only: the operations dashboard serves its UI (src/Dashboard/Orleans)
+            .AddDashboard()); // its figures only: the operations dashboard serves its UI (src/Dashboard/Cluster)
         builder.Services.AddHostedService<RelayStarter>();
         return builder;
     }

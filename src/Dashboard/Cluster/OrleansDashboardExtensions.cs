@@ -23,9 +23,9 @@ public static class OrleansDashboardExtensions
     /// </summary>
     public static WebApplication MapOrleansDashboardBehindLogin(this WebApplication app)
     {
-        app.Use(async (http, next) =>
+        app.UseWhen(http => http.Request.Path.StartsWithSegments(RoutePrefix), orleans => orleans.Use(async (http, next) =>
         {
-            if (http.Request.Path.StartsWithSegments(RoutePrefix) && http.RequestServices.GetRequiredService<ClusterConnection>().Grains is null)
+            if (http.RequestServices.GetRequiredService<ClusterConnection>().Grains is null)
             {
                 await Results.Problem(
                     title: "Not connected to the Orleans cluster yet",
@@ -38,14 +38,14 @@ public static class OrleansDashboardExtensions
             {
                 await next(http);
             }
-            catch (Exception ex) when (http.Request.Path.StartsWithSegments(RoutePrefix) && ex.InnerException is FormatException malformed && !http.Response.HasStarted)
+            catch (Exception ex) when (ex.InnerException is FormatException malformed && !http.Response.HasStarted)
             {
                 await Results.Problem(
                     title: "The Orleans dashboard cannot read this request",
                     detail: malformed.Message,
                     statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(http);
             }
-        });
+        }));
         app.MapOrleansDashboard(RoutePrefix);
         return app;
     }
