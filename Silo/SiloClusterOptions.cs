@@ -17,7 +17,10 @@ public sealed class SiloClusterOptions
     [Range(1, 65535)]
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary>Shortest reminder period Orleans accepts (its default is 1 minute); the relay's keep-alive uses one.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan MinimumReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// Shortest reminder period Orleans accepts (Orleans' own default is 1 minute; 10 s here, so the relays' keep-alive can
+    /// be that short): at most Outbox:KeepAlivePeriod (checked at start), and at most the processed_events cleaner's 1 minute.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    public TimeSpan MinimumReminderPeriod { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -24,6 +24,7 @@ public static class SiloExtensions
         builder.AddDatabase(typeof(OutboxStore).Assembly);
         builder.AddGrainServices();
         builder.Services.AddOptions<SiloClusterOptions>().BindConfiguration(SiloClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<OutboxOptions>, ReminderPeriodValidator>();
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster");
         var cluster = builder.Configuration.GetSection(SiloClusterOptions.Section).Get<SiloClusterOptions>() ?? new SiloClusterOptions();
         var identity = ClusterIdentityOptions.From(builder.Configuration);
@@ -37,17 +38,17 @@ public static class SiloExtensions
             .Configure<GrainDirectoryOptions>(o => o.CacheSize = DirectoryCacheSize)
             .ConfigureEndpoints(System.Net.IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false)
             .AddDashboard()); // its figures only: the operations dashboard serves its UI (src/Dashboard/Cluster)
-        builder.Services.AddHostedService<RelayStarter>();
         return builder;
     }
 
     /// <summary>
-    /// Reminders in Redis, and failure detection tuned for fast failover: a silo that misses two
+    /// Reminders in Redis (the relays' and the cleaner's keep-alive reminders registered at start), and failure detection tuned for fast failover: a silo that misses two
     /// probes of one second each is voted dead (under a second after a kill on loopback, ORLEANS-NOTES.md), so
     /// its relay partitions come back on a survivor within seconds instead of Orleans' default of about a minute.
     /// </summary>
     public static ISiloBuilder UseRedisReminders(this ISiloBuilder silo, ConfigurationOptions redis, SiloClusterOptions cluster) => silo
         .UseRedisReminderService(o => o.ConfigurationOptions = redis)
+        .AddStartupTask<KeepAliveReminders>()
         .Configure<ReminderOptions>(o => o.MinimumReminderPeriod = cluster.MinimumReminderPeriod)
         .Configure<ClusterMembershipOptions>(o =>
         {

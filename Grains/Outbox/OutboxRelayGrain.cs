@@ -8,15 +8,17 @@ using Registration.Messaging.Outbox;
 namespace Registration.Grains.Outbox;
 
 /// <summary>
-/// Relays one outbox partition. On activation it takes a new epoch for the partition, and every step marks rows
-/// SENT only while that epoch is still the partition's (<see cref="EpochFence"/>): a stale or duplicate activation
-/// changes nothing and deactivates itself. It drains on <see cref="Wake"/> and on a timer (the fallback poll),
-/// one step at a time (the grain is not reentrant), so the partition's rows leave in id order. Every activation
-/// registers its reminder (idempotent), which only keeps the grain alive: its tick activates the grain again,
-/// e.g. on a survivor after its silo died. <see cref="PartitionPlacement"/> spreads the partitions over the
-/// live silos; an activation on another silo than its partition's migrates there on its next tick. A tick that found
-/// nothing to relay may delete one small batch of SENT rows past Outbox:Retention (<see cref="OutboxRetention"/>):
-/// never while rows wait, and paced, so retention stays off the publish path.
+/// Relays one outbox partition. On activation it takes a new epoch for the partition; every claim and every mark
+/// checks that epoch in its own statement (<see cref="OutboxStore"/>), and no lock is held while a batch is published.
+/// So a stale, duplicate or frozen activation changes nothing once a newer one took the partition, and never makes the
+/// newer one wait: it may publish a batch it claimed before (duplicates, which the consumer absorbs), then finds itself
+/// fenced and deactivates. It drains on <see cref="Wake"/> and on a timer (the fallback poll), one step at a time (the
+/// grain is not reentrant), so the partition's rows leave in id order. Its keep-alive reminder (registered by every silo
+/// at start) only brings it back: its tick activates the grain, e.g. on a survivor after its silo died.
+/// <see cref="PartitionPlacement"/> spreads the partitions over the live silos; an activation on another silo than its
+/// partition's migrates there on its next tick. A tick that found nothing to relay may delete one small batch of SENT
+/// rows past Outbox:Retention (<see cref="OutboxRetention"/>): never while rows wait, and paced, so retention stays off
+/// the publish path.
 /// </summary>
 [PartitionPlacement]
 public sealed partial class OutboxRelayGrain(
@@ -41,9 +43,7 @@ public sealed partial class OutboxRelayGrain(
         var partition = checked((short)this.GetPrimaryKeyLong());
         _fence = new EpochFence(partition, await epochs.NextAsync(partition, cancellationToken));
         LogActivated(partition, _fence.Epoch);
-        var keepAlive = options.Value.KeepAlivePeriod;
-        await this.RegisterOrUpdateReminder(KeepAliveReminder, keepAlive, keepAlive);
-        // KeepAlive: the activation lives as long as its silo; the reminder brings it back when the silo does not.
+        // KeepAlive: the activation lives as long as its silo; its reminder brings it back when the silo does not.
         this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TimeSpan.Zero, options.Value.PollInterval) { KeepAlive = true });
     }
 
@@ -111,7 +111,7 @@ public sealed partial class OutboxRelayGrain(
                 var result = await relay.RelayBatchAsync(_channel, fence, cancellationToken);
                 metrics.Relayed(result, Stopwatch.GetElapsedTime(started));
                 claimedAny |= result.Claimed > 0;
-                if (result.WasSuperseded || result.Fenced > 0)
+                if (result.Superseded)
                 {
                     LogFenced(fence.Partition, fence.Epoch, result.Fenced);
                     DeactivateOnIdle();

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Registration.Messaging.Outbox;
 
-public sealed class OutboxOptions
+public sealed class OutboxOptions : IValidatableObject
 {
     public const string Section = "Outbox";
 
@@ -15,12 +15,12 @@ public sealed class OutboxOptions
     public int Partitions { get; set; } = 16;
 
     /// <summary>
-    /// Period of the reminder that keeps each partition's relay grain alive: after its silo died, the grain is
-    /// back on a survivor within this time even if no registration wakes it. Orleans' minimum is 1 minute unless
-    /// the silo lowers ReminderOptions.MinimumReminderPeriod.
+    /// Period of the reminder that keeps each partition's relay grain alive (the silos register it at start): after its
+    /// silo died, the grain is back on a survivor within the cluster's detection of the death plus this period, even if
+    /// nothing wakes it. At least Orleans:MinimumReminderPeriod (checked at start by the silo).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan KeepAlivePeriod { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan KeepAlivePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Most rows one relay step claims, publishes and marks in one transaction.</summary>
     [Range(1, 5000)]
@@ -42,7 +42,7 @@ public sealed class OutboxOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>...up to this cap.</summary>
+    /// <summary>...up to this cap (at least <see cref="RetryInitialDelay"/>, checked at start).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -60,4 +60,14 @@ public sealed class OutboxOptions
     /// <summary>Most SENT rows one retention pass deletes (one short statement, between two relay steps).</summary>
     [Range(1, 10_000)]
     public int RetentionBatchSize { get; set; } = 1000;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (RetryMaxDelay < RetryInitialDelay)
+        {
+            yield return new ValidationResult(
+                $"Outbox:RetryMaxDelay ({RetryMaxDelay}) is shorter than Outbox:RetryInitialDelay ({RetryInitialDelay}): the backoff's cap must be at least its first delay.",
+                [nameof(RetryMaxDelay), nameof(RetryInitialDelay)]);
+        }
+    }
 }

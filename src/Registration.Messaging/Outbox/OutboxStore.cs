@@ -3,37 +3,42 @@ using Npgsql;
 
 namespace Registration.Messaging.Outbox;
 
-/// <summary>The relay's SQL: claim a batch of due PENDING rows, then record per row what the broker said.</summary>
+/// <summary>
+/// The relay's SQL. Each statement checks the relay's epoch itself and holds no lock beyond its own execution, so no
+/// lock is held while a batch is published: a relay that freezes or loses its connection mid-publish blocks nobody,
+/// and a newer activation takes the partition's next epoch at once.
+/// </summary>
 public static class OutboxStore
 {
     /// <summary>
-    /// Locks up to <paramref name="limit"/> PENDING rows of the given partitions in id order for the rest of
-    /// the transaction. A row waiting for its retry holds back the later rows of its partition, so one
-    /// partition's rows go out in order. Rows still locked by a previous activation of a partition's relay
-    /// (on a silo that is going away) are waited for, not skipped, so a hand-over cannot reorder them;
-    /// the wait is bounded by lock_timeout, after which the step fails and is retried.
+    /// The partition's due PENDING rows in id order, up to <paramref name="limit"/>, in one round trip with the check that
+    /// <paramref name="fence"/> still holds the partition. A row waiting for its retry holds back the later rows of its
+    /// partition, so the partition's rows go out in order. Nothing is locked: a stale activation may still read and
+    /// publish rows (a duplicate the consumer absorbs), but it can never mark them (<see cref="RecordAsync"/>).
     /// </summary>
-    public static async Task<IReadOnlyList<OutboxRow>> ClaimAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<short> partitions, int limit, CancellationToken cancellationToken)
+    /// <returns>The claimed rows, or null if a newer activation took the partition: the caller publishes nothing.</returns>
+    public static async Task<IReadOnlyList<OutboxRow>?> ClaimAsync(NpgsqlDataSource db, EpochFence fence, int limit, CancellationToken cancellationToken)
     {
-        await using var batch = ClaimBatch(connection, transaction, partitions, limit);
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        return await ReadRowsAsync(reader, limit, cancellationToken);
-    }
+        await using var batch = db.CreateBatch();
+        var epoch = new NpgsqlBatchCommand("SELECT epoch FROM outbox_epochs WHERE partition = @partition");
+        epoch.Parameters.AddWithValue("partition", fence.Partition);
+        batch.BatchCommands.Add(epoch);
+        var claim = new NpgsqlBatchCommand(
+            """
+            SELECT o.id, o.event_id, o.event_type, o.aggregate_id, o.payload::text, o.headers::text, o.attempts, o.partition
+            FROM outbox o
+            WHERE o.status = 'PENDING' AND o.partition = @partition
+              AND o.id < coalesce((
+                  SELECT min(h.id) FROM outbox h
+                  WHERE h.status = 'PENDING' AND h.partition = @partition AND h.attempts > 0 AND h.next_attempt_at > now()),
+                  9223372036854775807)
+            ORDER BY o.id
+            LIMIT @limit
+            """);
+        claim.Parameters.AddWithValue("partition", fence.Partition);
+        claim.Parameters.AddWithValue("limit", limit);
+        batch.BatchCommands.Add(claim);
 
-    /// <summary>
-    /// The relay's step start, in one round trip: share-locks the fence's epoch row for the rest of the transaction (a
-    /// newer activation cannot take the partition while the step runs) and claims as <see cref="ClaimAsync"/> does.
-    /// </summary>
-    /// <returns>The claimed rows, or null if a newer activation took the partition: the caller publishes nothing and
-    /// rolls the transaction back, which releases what the claim locked.</returns>
-    public static async Task<IReadOnlyList<OutboxRow>?> HoldAndClaimAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, EpochFence fence, int limit, CancellationToken cancellationToken)
-    {
-        await using var batch = ClaimBatch(connection, transaction, [fence.Partition], limit);
-        var hold = new NpgsqlBatchCommand("SELECT epoch FROM outbox_epochs WHERE partition = @partition FOR SHARE");
-        hold.Parameters.AddWithValue("partition", fence.Partition);
-        batch.BatchCommands.Insert(1, hold); // after SET LOCAL lock_timeout, which bounds its wait too
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (!(await reader.ReadAsync(cancellationToken) && reader.GetInt64(0) == fence.Epoch))
         {
@@ -41,34 +46,6 @@ public static class OutboxStore
         }
 
         await reader.NextResultAsync(cancellationToken);
-        return await ReadRowsAsync(reader, limit, cancellationToken);
-    }
-
-    private static NpgsqlBatch ClaimBatch(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<short> partitions, int limit)
-    {
-        var batch = new NpgsqlBatch(connection, transaction);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL lock_timeout = '5s'"));
-        var claim = new NpgsqlBatchCommand(
-            """
-            WITH held_back AS (
-                SELECT partition, min(id) AS from_id FROM outbox
-                WHERE status = 'PENDING' AND attempts > 0 AND next_attempt_at > now() AND partition = ANY(@partitions)
-                GROUP BY partition)
-            SELECT o.id, o.event_id, o.event_type, o.aggregate_id, o.payload::text, o.headers::text, o.attempts, o.partition
-            FROM outbox o LEFT JOIN held_back h ON h.partition = o.partition
-            WHERE o.status = 'PENDING' AND o.partition = ANY(@partitions) AND (h.from_id IS NULL OR o.id < h.from_id)
-            ORDER BY o.id
-            LIMIT @limit
-            FOR UPDATE OF o
-            """);
-        claim.Parameters.AddWithValue("partitions", partitions.ToArray());
-        claim.Parameters.AddWithValue("limit", limit);
-        batch.BatchCommands.Add(claim);
-        return batch;
-    }
-
-    private static async Task<IReadOnlyList<OutboxRow>> ReadRowsAsync(NpgsqlDataReader reader, int limit, CancellationToken cancellationToken)
-    {
         var rows = new List<OutboxRow>(limit);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -88,58 +65,49 @@ public static class OutboxStore
 
     /// <summary>
     /// Whether the partition has any PENDING row, due or not: one statement on the outbox_pending index, outside any
-    /// transaction, so the fallback poll of an idle partition costs no claim transaction.
+    /// transaction, so the fallback poll of an idle partition costs no claim.
     /// </summary>
-    public static async Task<bool> HasPendingAsync(NpgsqlDataSource dataSource, short partition, CancellationToken cancellationToken)
+    public static async Task<bool> HasPendingAsync(NpgsqlDataSource db, short partition, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM outbox WHERE partition = @partition AND status = 'PENDING')");
+        await using var command = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM outbox WHERE partition = @partition AND status = 'PENDING')");
         command.Parameters.AddWithValue("partition", partition);
         return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
 
     /// <summary>
-    /// Marks confirmed rows SENT and failed rows still PENDING with their error and next attempt, in one
-    /// round trip, but only rows of partitions the <paramref name="fence"/> still holds: a relay that lost a
-    /// partition changes nothing there (the new owner publishes those rows again).
+    /// Marks <paramref name="sent"/> SENT and gives <paramref name="failures"/> their error and next attempt, in one
+    /// statement, only while <paramref name="fence"/> holds the partition. The statement share-locks the partition's
+    /// epoch row for its own duration only: a newer activation's epoch waits for at most this one statement, and once it
+    /// is taken this statement changes nothing.
     /// </summary>
-    /// <returns>The rows marked SENT.</returns>
-    public static async Task<int> RecordAsync(
-        NpgsqlConnection connection,
-        NpgsqlTransaction transaction,
-        EpochFence fence,
-        IReadOnlyList<long> confirmed,
-        IReadOnlyList<PublishFailure> failures,
-        CancellationToken cancellationToken)
+    /// <returns>The rows marked SENT, or null if the fence no longer holds (nothing was changed).</returns>
+    public static async Task<int?> RecordAsync(
+        NpgsqlDataSource db, EpochFence fence, IReadOnlyList<long> sent, IReadOnlyList<PublishFailure> failures, CancellationToken cancellationToken)
     {
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        var sent = new NpgsqlBatchCommand(
-            $"""
-            UPDATE outbox AS o SET status = 'SENT', sent_at = now(), last_error = NULL
-            FROM {EpochFence.Table}
-            WHERE o.id = ANY(@ids) AND o.status = 'PENDING' AND {EpochFence.Holds}
-            """);
-        sent.Parameters.AddWithValue("ids", confirmed.ToArray());
-        fence.AddTo(sent.Parameters);
-        batch.BatchCommands.Add(sent);
-
-        if (failures.Count > 0)
-        {
-            var failed = new NpgsqlBatchCommand(
-                $"""
+        await using var command = db.CreateCommand(
+            """
+            WITH fence AS (
+                SELECT partition FROM outbox_epochs WHERE partition = @partition AND epoch = @epoch FOR SHARE),
+            failed AS (
                 UPDATE outbox AS o
                 SET attempts = o.attempts + 1, last_error = f.error, next_attempt_at = now() + f.delay
-                FROM unnest(@ids, @errors, @delays) AS f(id, error, delay), {EpochFence.Table}
-                WHERE o.id = f.id AND o.status = 'PENDING' AND {EpochFence.Holds}
-                """);
-            failed.Parameters.AddWithValue("ids", failures.Select(f => f.RowId).ToArray());
-            failed.Parameters.AddWithValue("errors", failures.Select(f => f.Error).ToArray());
-            failed.Parameters.AddWithValue("delays", failures.Select(f => f.RetryAfter).ToArray());
-            fence.AddTo(failed.Parameters);
-            batch.BatchCommands.Add(failed);
-        }
-
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-        return sent.RecordsAffected;
+                FROM unnest(@failedIds, @errors, @delays) AS f(id, error, delay), fence
+                WHERE o.id = f.id AND o.partition = fence.partition AND o.status = 'PENDING'
+                RETURNING o.id),
+            marked AS (
+                UPDATE outbox AS o SET status = 'SENT', sent_at = now(), last_error = NULL
+                FROM fence
+                WHERE o.id = ANY(@sentIds) AND o.partition = fence.partition AND o.status = 'PENDING'
+                RETURNING o.id)
+            SELECT CASE WHEN EXISTS (SELECT FROM fence) THEN (SELECT count(*) FROM marked)::int END
+            """);
+        command.Parameters.AddWithValue("partition", fence.Partition);
+        command.Parameters.AddWithValue("epoch", fence.Epoch);
+        command.Parameters.AddWithValue("sentIds", sent.ToArray());
+        command.Parameters.AddWithValue("failedIds", failures.Select(f => f.RowId).ToArray());
+        command.Parameters.AddWithValue("errors", failures.Select(f => f.Error).ToArray());
+        command.Parameters.AddWithValue("delays", failures.Select(f => f.RetryAfter).ToArray());
+        return await command.ExecuteScalarAsync(cancellationToken) is int marked ? marked : null;
     }
 }
 
@@ -149,17 +117,4 @@ public sealed record PublishFailure(long RowId, string Error, TimeSpan RetryAfte
 /// The epoch a relay grain's activation took for its partition (see outbox_epochs): a newer activation of
 /// the same partition raised it, so an older or duplicate activation changes nothing.
 /// </summary>
-public sealed record EpochFence(short Partition, long Epoch)
-{
-    /// <summary>The table joined to <c>outbox AS o</c> to check the fence.</summary>
-    internal const string Table = "outbox_epochs AS e";
-
-    /// <summary>The condition that holds only while the fence does.</summary>
-    internal const string Holds = "e.partition = o.partition AND e.partition = @partition AND e.epoch = @epoch";
-
-    internal void AddTo(NpgsqlParameterCollection parameters)
-    {
-        parameters.AddWithValue("partition", Partition);
-        parameters.AddWithValue("epoch", Epoch);
-    }
-}
+public sealed record EpochFence(short Partition, long Epoch);

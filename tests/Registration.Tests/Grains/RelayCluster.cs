@@ -37,7 +37,6 @@ public sealed class RelayCluster : IAsyncDisposable
             host.Configuration.AddInMemoryCollection(settings);
             host.AddDatabase(typeof(OutboxStore).Assembly);
             host.AddGrainServices();
-            host.Services.AddHostedService<RelayStarter>();
         });
         builder.ConfigureSilo((_, silo) => silo.UseRedisReminders(RedisOptions(), cluster));
         var built = builder.Build();

@@ -11,7 +11,6 @@ namespace Registration.Tests.Outbox;
 /// <summary>The outbox relay against a real broker: confirms, refusals, outages and a relay dying mid-publish.</summary>
 public sealed class RelayTests : IAsyncLifetime
 {
-    private static readonly short[] AllPartitions = [.. Enumerable.Range(0, 16).Select(p => (short)p)];
     private TestSystem _system = null!;
 
     public async Task InitializeAsync() => _system = await TestSystem.CreateAsync();
@@ -142,18 +141,22 @@ public sealed class RelayTests : IAsyncLifetime
         var authHost = _system.StartAuthApi(); // no silo runs yet: nothing relays
         var registered = await authHost.CreateClient().RegisterOkAsync();
 
-        // A relay that claims the row, publishes it and gets the broker's ack, then dies before its commit.
+        // A relay that takes the partition's epoch, claims the row, publishes it and gets the broker's ack, then dies
+        // before it marks the row SENT.
+        var partition = await _system.AuthScalarAsync<short>("SELECT partition FROM outbox WHERE event_id = @eventId", new { eventId = registered.EventId });
+        var epoch = await _system.AuthScalarAsync<long>(
+            "INSERT INTO outbox_epochs (partition, epoch) VALUES (@partition, 1) ON CONFLICT (partition) DO UPDATE SET epoch = outbox_epochs.epoch + 1 RETURNING epoch",
+            new { partition });
         await using (var broker = await _system.ConnectBrokerAsync())
         await using (var channel = await broker.CreateChannelAsync(OutboxPublisher.ChannelOptions(10)))
-        await using (var connection = await _system.AuthDb.OpenConnectionAsync())
-        await using (var transaction = await connection.BeginTransactionAsync())
         {
-            var rows = await OutboxStore.ClaimAsync(connection, transaction, AllPartitions, 10, CancellationToken.None);
+            var rows = await OutboxStore.ClaimAsync(_system.AuthDb, new EpochFence(partition, epoch), 10, CancellationToken.None);
+            Assert.NotNull(rows);
             var (confirmed, failed) = await OutboxPublisher.PublishAsync(channel, rows, TimeSpan.FromSeconds(5), CancellationToken.None);
             Assert.Equal([registered.EventId], rows.Select(r => r.EventId));
             Assert.Single(confirmed);
             Assert.Empty(failed);
-        } // disposed without commit: what a killed process leaves behind
+        } // never marked: what a killed process leaves behind
 
         Assert.Equal("PENDING", await OutboxStatusAsync(registered.EventId));
         Assert.Equal(1u, await _system.QueueDepthAsync(Topology.UserRegisteredQueue)); // the first copy waits for a user grain
