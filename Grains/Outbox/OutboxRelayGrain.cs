@@ -13,8 +13,9 @@ namespace Registration.Grains.Outbox;
 /// So a stale, duplicate or frozen activation changes nothing once a newer one took the partition, and never makes the
 /// newer one wait: it may publish a batch it claimed before (duplicates, which the consumer absorbs), then finds itself
 /// fenced and deactivates. It drains on <see cref="Wake"/> and on a timer (the fallback poll), one step at a time (the
-/// grain is not reentrant), so the partition's rows leave in id order. Its keep-alive reminder (registered by every silo
-/// at start) only brings it back: its tick activates the grain, e.g. on a survivor after its silo died.
+/// grain is not reentrant), so the partition's rows leave in id order. Its keep-alive reminder (registered on activation; every
+/// silo starts every relay once at start) is what brings it back: its tick activates the grain, e.g. on a survivor
+/// after its silo died.
 /// <see cref="PartitionPlacement"/> spreads the partitions over the live silos; an activation on another silo than its
 /// partition's migrates there on its next tick. A tick that found nothing to relay may delete one small batch of SENT
 /// rows past Outbox:Retention (<see cref="OutboxRetention"/>): never while rows wait, and paced, so retention stays off
@@ -40,6 +41,9 @@ public sealed partial class OutboxRelayGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // First, so that the reminder retries an activation whose epoch could not be taken (the database unreachable).
+        var keepAlive = options.Value.KeepAlivePeriod;
+        await this.RegisterOrUpdateReminder(KeepAliveReminder, keepAlive, keepAlive);
         var partition = checked((short)this.GetPrimaryKeyLong());
         _fence = new EpochFence(partition, await epochs.NextAsync(partition, cancellationToken));
         LogActivated(partition, _fence.Epoch);

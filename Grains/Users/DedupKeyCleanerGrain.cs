@@ -20,16 +20,13 @@ public sealed partial class DedupKeyCleanerGrain(
     ILogger<DedupKeyCleanerGrain> logger) : Grain, IDedupKeyCleanerGrain, IRemindable
 {
     public const int MaxBatchesPerPass = 10;
-    public const string KeepAliveReminder = "keep-alive";
+    private const string KeepAliveReminder = "keep-alive";
 
-    /// <summary>The period of the reminder that keeps the cleaner alive (registered by the silos at start).</summary>
-    public static readonly TimeSpan KeepAlivePeriod = TimeSpan.FromMinutes(1);
-
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         var interval = options.Value.DedupCleanupInterval;
         this.RegisterGrainTimer(CleanAsync, new GrainTimerCreationOptions(TimeSpan.Zero, interval) { KeepAlive = true });
-        return Task.CompletedTask;
     }
 
     public Task EnsureRunningAsync() => Task.CompletedTask;

@@ -140,6 +140,84 @@ public sealed class RelayGrainTests : IAsyncLifetime
         Assert.Equal(3u, await _system.QueueDepthAsync(Topology.UserRegisteredQueue));
     }
 
+    [Fact]
+    public async Task After_a_nack_in_the_middle_of_a_batch_no_later_row_of_the_partition_is_SENT_before_the_nacked_one()
+    {
+        var audit = await _system.BindAuditQueueAsync();
+        // A second queue on the route that rejects any message that would take it over 2,000 bytes: the broker nacks the
+        // big message (whatever the other queues did with it) and acks the small ones before and after it.
+        const string limited = "size_limited";
+        await using (var connection = await _system.ConnectBrokerAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            await channel.QueueDeclareAsync(limited, durable: true, exclusive: false, autoDelete: false,
+                new Dictionary<string, object?> { ["x-max-length-bytes"] = 2000, ["x-overflow"] = "reject-publish" });
+            await channel.QueueBindAsync(limited, Topology.Exchange, Topology.UserRegisteredRoutingKey);
+        }
+
+        var sizes = new[] { 300, 300, 3000, 300, 300 };
+        var rows = await InsertBatchAsync(partition: 5, sizes);
+        var (small, big, after) = (rows[..2], rows[2], rows[3..]);
+
+        await Eventually.ReturnsAsync(
+            () => _system.AuthScalarAsync<int>("SELECT attempts FROM outbox WHERE id = @id", new { id = big.Id }),
+            a => a >= 2,
+            "the big row nacked twice");
+        Assert.Equal(2L, await CountAsync("SELECT count(*) FROM outbox WHERE id = ANY(@ids) AND status = 'SENT'", small));
+        Assert.Equal(0L, await CountAsync("SELECT count(*) FROM outbox WHERE id = ANY(@ids) AND status = 'SENT'", [big, .. after]));
+        Assert.Equal(0L, await CountAsync("SELECT count(*) FROM outbox WHERE id = ANY(@ids) AND attempts > 0", after)); // held back, not failed
+        Assert.Contains("nack", await _system.AuthScalarAsync<string>("SELECT last_error FROM outbox WHERE id = @id", new { id = big.Id }), StringComparison.Ordinal);
+
+        await using (var connection = await _system.ConnectBrokerAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            await channel.QueueDeleteAsync(limited);
+        }
+
+        await Eventually.ReturnsAsync(() => PendingAsync(), n => n == 0, "every row SENT once the broker takes the big one", TimeSpan.FromSeconds(20));
+        await using var db = await _system.AuthDb.OpenConnectionAsync();
+        var sentAt = (await db.QueryAsync<DateTime>("SELECT sent_at FROM outbox WHERE id = ANY(@ids) ORDER BY id", new { ids = rows.Select(r => r.Id).ToArray() })).ToList();
+        Assert.Equal(sentAt.Order(), sentAt); // SENT in id order
+        Assert.True(sentAt[2] > sentAt[1], "the big row was SENT after the rows before it, on its retry");
+
+        // Every message reached the other queues at least once, and the first copies arrived in id order.
+        var arrived = (await _system.DrainAsync(audit)).Select(m => Guid.Parse(m.BasicProperties.MessageId!)).ToList();
+        Assert.Equal(rows.Select(r => r.EventId), arrived.Distinct());
+    }
+
+    private async Task<long> CountAsync(string sql, IEnumerable<(long Id, Guid EventId)> rows) =>
+        await _system.AuthScalarAsync<long>(sql, new { ids = rows.Select(r => r.Id).ToArray() });
+
+    /// <summary>Rows of one partition in one transaction, so that one relay step claims them together; payloads padded to about the given sizes.</summary>
+    private async Task<(long Id, Guid EventId)[]> InsertBatchAsync(short partition, int[] sizes)
+    {
+        await using var connection = await _system.AuthDb.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var rows = new List<(long, Guid)>();
+        foreach (var size in sizes)
+        {
+            Guid userId;
+            do
+            {
+                userId = Guid.NewGuid();
+            }
+            while (OutboxPartitioner.PartitionOf(userId, Partitions) != partition);
+
+            var eventId = Guid.NewGuid();
+            var id = await connection.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO outbox (event_id, event_type, aggregate_id, partition, payload)
+                VALUES (@eventId, @type, @userId, @partition, @payload::json) RETURNING id
+                """,
+                new { eventId, type = UserRegistered.Type, userId, partition, payload = JsonSerializer.Serialize(new { eventId, padding = new string('x', size) }) },
+                transaction);
+            rows.Add((id, eventId));
+        }
+
+        await transaction.CommitAsync();
+        return [.. rows];
+    }
+
     private async Task<List<RelayPartitionState>> AllStatesAsync() =>
         [.. (await Task.WhenAll(Enumerable.Range(0, Partitions).Select(p => _cluster.Grains.GetGrain<IOutboxRelayGrain>(p).GetStateAsync()))).OrderBy(s => s.Partition)];
 

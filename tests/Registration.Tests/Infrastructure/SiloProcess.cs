@@ -13,6 +13,8 @@ namespace Registration.Tests.Infrastructure;
 public sealed class SiloProcess : IAsyncDisposable
 {
     private const int SignalTerminate = 15;
+    private const int SignalContinue = 18;
+    private const int SignalStop = 19;
     private const int FirstPort = 21000;
     private const int PortRange = 9000;
     private static int _nextPort = Random.Shared.Next(PortRange);
@@ -106,6 +108,25 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGSTOP: the process freezes as it is (a long GC, a paused VM), its connections open, until <see cref="Thaw"/>.</summary>
+    public void Freeze() => Signal(SignalStop);
+
+    /// <summary>SIGCONT: a frozen process runs on from where it stopped.</summary>
+    public void Thaw() => Signal(SignalContinue);
+
+    /// <summary>Waits until the process has exited by itself (e.g. a silo that learnt it was declared dead).</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout, string because)
+    {
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The silo did not exit within {timeout.TotalSeconds:0} s ({because}).\nLast output:\n{string.Join('\n', _output.TakeLast(30))}");
+        }
+    }
+
     /// <summary>SIGTERM: a graceful stop (the silo leaves the cluster and deactivates its grains).</summary>
     public async Task StopAsync()
     {
@@ -118,6 +139,11 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (!_process.HasExited)
+        {
+            Thaw(); // a frozen silo cannot stop gracefully
+        }
+
         try
         {
             await StopAsync();
@@ -179,6 +205,14 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         throw new InvalidOperationException($"No free loopback port in {FirstPort}..{FirstPort + PortRange - 1}.");
+    }
+
+    private void Signal(int signal)
+    {
+        if (SendSignal(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
     }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]

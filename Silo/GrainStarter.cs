@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Options;
+using Registration.Grains;
+using Registration.Messaging.Outbox;
+
+namespace Registration.Silo;
+
+/// <summary>
+/// Starts every outbox partition's relay and the processed_events cleaner once, when the silo starts. Each registers
+/// its keep-alive reminder on activation, and from then on the reminder alone keeps it alive: a tick activates the grain
+/// wherever its placement puts it, so a grain whose silo died is back on a survivor within the cluster's detection of
+/// that death plus one period (Outbox:KeepAlivePeriod), even if nothing calls it.
+/// </summary>
+public sealed partial class GrainStarter(IGrainFactory grains, IOptions<OutboxOptions> options, ILogger<GrainStarter> logger) : IStartupTask
+{
+    public async Task Execute(CancellationToken cancellationToken)
+    {
+        for (var partition = 0; partition < options.Value.Partitions; partition++)
+        {
+            // One-way: a relay whose activation fails (the database not reachable yet) is retried by its reminder.
+            await grains.GetGrain<IOutboxRelayGrain>(partition).Wake();
+        }
+
+        try
+        {
+            await grains.GetGrain<IDedupKeyCleanerGrain>(IDedupKeyCleanerGrain.Key).EnsureRunningAsync().WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogCleanerNotStarted(ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The processed_events cleaner did not start; its reminder, if registered before, or the next silo start tries again: {Reason}")]
+    private partial void LogCleanerNotStarted(string reason);
+}
