@@ -76,7 +76,7 @@ internal static class MarkdownReport
             .DefaultIfEmpty(double.NaN)
             .Max();
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"\"–\": a peer does not take part in the figure. Other users of the machine took at most {Format.Number(others, 0)}% of all cores while a scenario measured. " +
+            $"\"–\": no value (a peer does not take part in the figure, or the figure has no baseline or target). Other users of the machine took at most {Format.Number(others, 0)}% of all cores while a scenario measured. " +
             $"Per-run values: `artifacts/bench/results.json`{(detailsPath is null ? "" : $"; where the time goes in each scenario, and how each is measured in full: `{detailsPath}`")}.");
         foreach (var scenario in report.Scenarios.Where(s => s.Errors.Count > 0))
         {
