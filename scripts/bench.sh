@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks: throughput and latency of every stage against raw baselines measured in the same run.
 # Starts PostgreSQL and RabbitMQ when they are not already answering (scripts/infra.sh), builds in Release,
-# runs bench/Registration.Bench, writes artifacts/bench/results.json and rewrites the generated table in
-# BENCHMARKS.md.
+# runs bench/Registration.Bench, writes artifacts/bench/results.json and results.md (the details) and rewrites
+# the generated table in BENCHMARKS.md.
 #
 # Usage: scripts/bench.sh [scenario...] [--full] [--runs N] [--peers KEYS|none]
 #   scenarios: relay consumer latency latency-200 saturation failover recovery (default: all of them; "resources"
@@ -18,9 +18,16 @@
 #   400,000 SENT rows past Outbox:Retention, against the same drain with nothing to delete);
 #   --auth-env KEY=VALUE, --todo-env KEY=VALUE (extra environment of every AuthApi / TodoConsumer process),
 #   --auth-db-options "-c name=value" (PostgreSQL session options of AuthApi), --latency-rate N, --label NAME
+# Usage: scripts/bench.sh --report FILE
+#   runs nothing: rewrites the generated table in BENCHMARKS.md and artifacts/bench/results.md from a results file
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ "${1:-}" = --report ]; then
+  [ -f "${2:-}" ] || { echo "usage: $0 --report artifacts/bench/results.json" >&2; exit 2; }
+  dotnet build "$ROOT/bench/Registration.Bench/Registration.Bench.csproj" -c Release -nologo -clp:ErrorsOnly -v q
+  exec dotnet "$ROOT/bench/Registration.Bench/bin/Release/net10.0/Registration.Bench.dll" --root "$ROOT" --report-from "$2"
+fi
 PG_PORT="${BENCH_PG_PORT:-55432}"
 RABBIT_MGMT_PORT="${BENCH_RABBIT_MGMT_PORT:-15672}"
 started=$(date +%s)

@@ -35,11 +35,16 @@ fi
 echo "test: building"
 dotnet build "$ROOT/Registration.sln" -nologo -clp:ErrorsOnly -v q
 
-echo "test: running the suite"
+# The in-process services log JSON lines to the console; they go to a file, and the console keeps the test names,
+# the failures with their messages and the summary.
+LOGS="$RESULTS/logs"
+mkdir -p "$LOGS"
+echo "test: running the suite (the services' log lines: ${LOGS#"$ROOT/"}/services.log)"
 status=0
 TEST_ARTIFACTS="$RESULTS" dotnet test "$ROOT/tests/Registration.Tests" --no-build -nologo \
   --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" \
-  --results-directory "$RESULTS" "$@" || status=$?
+  --results-directory "$RESULTS" "$@" 2>&1 \
+  | awk -v logs="$LOGS/services.log" '/^\{"Timestamp":/ { print > logs; next } { print; fflush() }' || status=$?
 
 [ -f "$RESULTS/chaos-summary.txt" ] && cat "$RESULTS/chaos-summary.txt"
 counters=$(grep -o '<Counters [^>]*>' "$RESULTS/results.trx" 2>/dev/null || true)

@@ -10,8 +10,7 @@ namespace AuthApi.Security;
 /// <see cref="PasswordHashingOptions.QueueTimeout"/>), and the rest are refused at once (null), so overload becomes a fast 503.
 /// Hashes run on threads of their own ("password-hash", one per slot, for the life of the service), never on
 /// thread-pool threads: a hash blocks its thread for tens of milliseconds, and with one pool thread per core,
-/// hashes on the pool would leave none for the open registering transactions (measured in BENCHMARKS.md, when
-/// the outbox relay still ran in AuthApi). A hashing thread takes the next waiting job as soon as it finishes
+/// hashes on the pool would leave none for the open registering transactions. A hashing thread takes the next waiting job as soon as it finishes
 /// one, so a core never idles between hashes while requests wait. The threads run at the lowest priority, so
 /// they take the cores only when nothing shorter waits for them.
 /// </summary>

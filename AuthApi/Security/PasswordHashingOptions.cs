@@ -7,7 +7,7 @@ public sealed class PasswordHashingOptions
     public const string Section = "PasswordHashing";
 
     /// <summary>
-    /// BCrypt's work factor: a hash takes 2^WorkFactor rounds, so each step doubles its cost (about 72 ms of CPU at 10
+    /// BCrypt's work factor: a hash takes 2^WorkFactor rounds, so each step doubles its cost (65-84 ms of CPU at 10
     /// on the 2-core machine of BENCHMARKS.md). 10 is OWASP's minimum.
     /// </summary>
     [Range(10, 16, ErrorMessage = "PasswordHashing:WorkFactor must be between 10 (OWASP's minimum for bcrypt) and 16 (each step doubles the cost of a hash).")]

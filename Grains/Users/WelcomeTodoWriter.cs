@@ -150,7 +150,7 @@ public sealed partial class WelcomeTodoWriter(
             {
                 // The statements of this transaction are prepared (auto-prepare). A lone message (the latency case) runs
                 // their generic plans and skips planning. A batch is planned with its arrays: PostgreSQL costs a generic
-                // plan for 10 rows of unnest(), and on generic plans a backlog went 40% slower (BENCHMARKS.md).
+                // plan for 10 rows of unnest(), and on generic plans a backlog went 40% slower (scripts/bench.sh consumer).
                 new NpgsqlBatchCommand(messages.Count == 1
                     ? "SET LOCAL plan_cache_mode = force_generic_plan"
                     : "SET LOCAL plan_cache_mode = force_custom_plan"),

@@ -61,6 +61,9 @@ internal sealed class BenchOptions
     /// </summary>
     public string? Label { get; private set; }
 
+    /// <summary>A results file to regenerate BENCHMARKS.md from, without running anything (--report-from PATH).</summary>
+    public string? ReportFrom { get; private set; }
+
     public static BenchOptions Parse(string[] args)
     {
         var options = new BenchOptions();
@@ -90,6 +93,9 @@ internal sealed class BenchOptions
                 case "--peers":
                     options.PeerKeys = args[++i] == "none" ? [] : args[i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     break;
+                case "--report-from":
+                    options.ReportFrom = Path.GetFullPath(args[++i]);
+                    break;
                 case "--label":
                     options.Label = args[++i];
                     break;
@@ -106,7 +112,7 @@ internal sealed class BenchOptions
                     options.Label ??= "diagnostic";
                     break;
                 case var flag when flag.StartsWith("--", StringComparison.Ordinal):
-                    throw new ArgumentException($"unknown option {flag}; known: --full, --runs N, --root PATH, --commit SHA, --label NAME, --auth-env K=V, --todo-env K=V, --auth-db-options OPTS, --latency-rate N, --quiet-wait SECONDS, --peers KEYS|none");
+                    throw new ArgumentException($"unknown option {flag}; known: --full, --runs N, --root PATH, --commit SHA, --label NAME, --auth-env K=V, --todo-env K=V, --auth-db-options OPTS, --latency-rate N, --quiet-wait SECONDS, --peers KEYS|none, --report-from PATH");
                 default:
                     options.Scenarios.Add(args[i]);
                     break;

@@ -33,6 +33,18 @@ IScenario[] diagnostic =
     new RelayRetentionScenario(),
 ];
 var all = standard.Concat(diagnostic).ToList();
+var benchmarksPath = Path.Combine(options.Root, "BENCHMARKS.md");
+const string DetailsFile = "artifacts/bench/results.md";
+if (options.ReportFrom is { } savedPath)
+{
+    // No run: the table and the details regenerated from a results file (the figures of the run it holds).
+    var saved = await SavedReport.ReadAsync(savedPath, standard);
+    await MarkdownReport.WriteAsync(benchmarksPath, saved, DetailsFile);
+    await MarkdownReport.WriteDetailsAsync(Path.Combine(options.Root, DetailsFile), saved);
+    Progress.Say($"bench: wrote BENCHMARKS.md and {DetailsFile} from {savedPath} (commit {saved.Commit})");
+    return 0;
+}
+
 var selected = options.Scenarios.Count == 0
     ? standard.ToList()
     : options.Scenarios.Select(name => all.FirstOrDefault(s => s.Key == name)
@@ -88,8 +100,9 @@ await ResultsFile.WriteAsync(resultsPath, report);
 Console.WriteLine(ConsoleSummary.Render(report, options));
 if (options.Label is null)
 {
-    await MarkdownReport.WriteAsync(Path.Combine(options.Root, "BENCHMARKS.md"), report);
+    await MarkdownReport.WriteAsync(benchmarksPath, report, DetailsFile);
+    await MarkdownReport.WriteDetailsAsync(Path.Combine(options.Root, DetailsFile), report);
 }
 
-Progress.Say($"bench: done in {Progress.Elapsed:m\\:ss}; wrote {resultsPath}{(options.Label is null ? " and BENCHMARKS.md" : " (diagnostic run: BENCHMARKS.md left alone)")}");
+Progress.Say($"bench: done in {Progress.Elapsed:m\\:ss}; wrote {resultsPath}{(options.Label is null ? $", {DetailsFile} and BENCHMARKS.md" : " (diagnostic run: BENCHMARKS.md left alone)")}");
 return results.Any(r => r.RunsSucceeded == 0) ? 1 : 0;

@@ -1,7 +1,7 @@
 namespace Registration.Bench.Infrastructure;
 
 /// <summary>
-/// The machine is shared (another engineer's tests may run): before a measured run, wait a bounded time for
+/// The machine is shared (other users' tests may run): before a measured run, wait a bounded time for
 /// it to be mostly idle, so that fewer runs are measured while something else saturates the cores.
 /// </summary>
 internal static class QuietGate

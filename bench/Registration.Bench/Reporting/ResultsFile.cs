@@ -17,6 +17,13 @@ internal static class ResultsFile
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, Json) + "\n");
     }
+
+    public static async Task<BenchReport> ReadAsync(string path)
+    {
+        await using var file = File.OpenRead(path);
+        return await JsonSerializer.DeserializeAsync<BenchReport>(file, Json)
+            ?? throw new InvalidDataException($"{path} holds no results");
+    }
 }
 
 internal sealed record BenchReport(

@@ -10,7 +10,7 @@ namespace Registration.Bench.Scenarios;
 /// 2. Consumer: 20,000 USER_REGISTERED messages waiting in user_registered_queue, then TodoConsumer (its own
 /// process) is started and drains them. The rate is taken from the todos' own created_at (first to last),
 /// so the process start-up is not counted. Baselines: the same rows inserted straight into PostgreSQL with the
-/// consumer's concurrency, one event per transaction (the issue's baseline) and a batch per transaction.
+/// consumer's concurrency, one event per transaction (the classic baseline) and a batch per transaction.
 /// </summary>
 internal sealed class ConsumerScenario : IScenario
 {
@@ -25,14 +25,14 @@ internal sealed class ConsumerScenario : IScenario
         $"{Events:N0} USER_REGISTERED messages (as the relay publishes them) wait in `user_registered_queue`; then a silo and TodoConsumer start as their own processes " +
         "with its shipped settings and drains them. Rate = todos / (last `todos.created_at` − 1,001st), so start-up and the first 1,000 (tier-0 code) are excluded; CPU is counted from the first todo seen to the last. " +
         "Baselines: the same rows (processed_events key + todo, without the per-user lock and sequence) inserted straight into PostgreSQL by the harness with `Consumer:Concurrency` transactions in flight, " +
-        "one event per transaction (the issue's baseline), and `Consumer:BatchSize` events per transaction (the raw cost of what the batched consumer writes). " +
+        "one event per transaction (the classic baseline), and `Consumer:BatchSize` events per transaction (the raw cost of what the batched consumer writes). " +
         "Peers: their producer fills the queue (`POST /register-batch`), stops, and their consumer starts on the full queue; rate and CPU taken the same way (first 1,000 todos excluded).";
 
     public IReadOnlyList<FigureSpec> Figures { get; } =
     [
         new("consumer.rate", "Consumer rate", "todos/s", "consumer.baseline", "straight inserts, one per transaction, same concurrency", ">= 50% of baseline",
             (_, _, ratio) => ratio >= 0.5, HigherIsBetter: true),
-        new("consumer.rate.batched", "Consumer rate", "todos/s", "consumer.baseline.batched", "straight inserts, same batch size and concurrency", ">= 50% of baseline (issue 13)",
+        new("consumer.rate.batched", "Consumer rate", "todos/s", "consumer.baseline.batched", "straight inserts, same batch size and concurrency", ">= 50% of baseline",
             (_, _, ratio) => ratio >= 0.5, HigherIsBetter: true),
         new("consumer.cpu", "TodoConsumer + silo CPU per 1,000 events", "ms", "consumer.baseline.cpu", "harness CPU per 1,000 straight inserts", "(none)", null, HigherIsBetter: false),
     ];

@@ -35,7 +35,7 @@ internal sealed class FailoverScenario : IScenario
 
     public IReadOnlyList<FigureSpec> Figures { get; } =
     [
-        new("failover.gap", "Longest pause in publishing of the killed silo's partitions", "s", null, "", "<= 10 s (issue 16)", (value, _, _) => value <= 10, 2),
+        new("failover.gap", "Longest pause in publishing of the killed silo's partitions", "s", null, "", "<= 10 s", (value, _, _) => value <= 10, 2),
         new("failover.sent", "Kill → every row created before it SENT", "s", null, "", "(none)", null, 2),
     ];
 

@@ -23,7 +23,7 @@ internal sealed class LatencyScenario(double? rate = null) : IScenario
 
     public string Description =>
         $"{rate ?? 20:0} registrations/s, open loop, for 20 s (60 s with `--full`) after a warm-up at the same rate (at least 2 s, until the services' JIT compiler has settled), through a silo and TodoConsumer as separate processes. " +
-        "The password hash is left out, for ours as for the peers (issue 16), so the pipeline is what is compared: the harness commits the user row and its outbox event in one transaction " +
+        "The password hash is left out, for ours as for the peers, so the pipeline is what is compared: the harness commits the user row and its outbox event in one transaction " +
         "with the real outbox writer and then wakes the partition's relay grain with AuthApi's own `RelayWake` (`Workload/DirectRegistrations.cs`), as AuthApi's register feature does after hashing; " +
         "with BCrypt (about 70 ms of CPU a hash) 20 registrations/s alone take three quarters of this machine's two cores. " +
         "Latency = commit time of the welcome todo − commit time of the registering transaction, both from PostgreSQL's own commit timestamps " +
@@ -32,7 +32,7 @@ internal sealed class LatencyScenario(double? rate = null) : IScenario
         "Baseline: commit a row, publish it with a confirm, consume it, insert and commit a row (harness only, no HTTP/hash/NOTIFY/relay), at the same rate for 10 s, timed the same way. " +
         "Peers: their producer's `POST /register` (no hash) at the same rate for the same time after the same warm-up, latency = commit of the todo row − commit of the users row.";
 
-    /// <summary>The issue's targets are for 20 registrations/s; at other rates the figures are compared without one.</summary>
+    /// <summary>The latency targets are for 20 registrations/s; at other rates the figures are compared without one.</summary>
     public IReadOnlyList<FigureSpec> Figures => rate is null or 20 ? AtTwentyPerSecond : AtOtherRates;
 
     private static readonly FigureSpec[] AtTwentyPerSecond =

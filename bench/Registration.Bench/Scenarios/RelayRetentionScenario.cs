@@ -4,7 +4,7 @@ using Registration.Bench.Reporting;
 namespace Registration.Bench.Scenarios;
 
 /// <summary>
-/// Diagnostic (issue 15): the relay drain of scenario 1 over an outbox that already holds many old SENT rows, once
+/// Diagnostic: the relay drain of scenario 1 over an outbox that already holds many old SENT rows, once
 /// with them past Outbox:Retention (the relay grains delete them in batches between their relay steps, with the
 /// shipped retention settings) and once with a retention that keeps them (nothing deleted), in the same run, order
 /// rotating. Same table size in both, so the difference is the deleting.

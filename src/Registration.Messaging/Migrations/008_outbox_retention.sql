@@ -1,8 +1,8 @@
--- Retention (issue 15): each partition's relay grain deletes its SENT rows older than Outbox:Retention in small
+-- Retention: each partition's relay grain deletes its SENT rows older than Outbox:Retention in small
 -- batches, oldest first. This index finds them without reading PENDING rows (which are never deleted).
 -- Migrations run in a transaction, so this CREATE INDEX blocks writes to outbox while it builds: before upgrading a
 -- deployment with a large outbox, build it by hand with CREATE INDEX CONCURRENTLY (same statement), and this one is
--- skipped (README, "What is kept, and for how long").
+-- skipped (docs/retention.md).
 CREATE INDEX IF NOT EXISTS outbox_sent_retention ON outbox (partition, sent_at) WHERE status = 'SENT';
 
 -- Rows deleted by retention, per partition, counted in the deleting transaction: the admin read model (and so the
