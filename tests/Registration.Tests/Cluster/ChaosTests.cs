@@ -35,7 +35,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         Report($"chaos: seed {seed} (replay with CHAOS_SEED={seed})");
 
         _system.StartAuthApi(); // creates the outbox schema
-        var silos = new List<SiloProcess>(await Task.WhenAll(_system.StartSiloAsync(), _system.StartSiloAsync()));
+        var silos = new List<ServiceProcess>(await Task.WhenAll(_system.StartSiloAsync(), _system.StartSiloAsync()));
         var starting = new List<Task>();
         StartConsumer();
         StartConsumer();
@@ -119,9 +119,9 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
     /// A running silo killed (SIGKILL) or stopped (SIGTERM), and a new one started without waiting for it (a silo
     /// takes seconds to join): for a while only the others relay, as after a real crash. One is always left.
     /// </summary>
-    private async Task<string> ReplaceSiloAsync(List<SiloProcess> silos, List<Task> starting, Random random, bool kill)
+    private async Task<string> ReplaceSiloAsync(List<ServiceProcess> silos, List<Task> starting, Random random, bool kill)
     {
-        SiloProcess victim;
+        ServiceProcess victim;
         lock (silos)
         {
             victim = silos[random.Next(silos.Count)];
@@ -141,7 +141,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         return kill ? "silo killed" : "silo stopped";
     }
 
-    private async Task StartReplacementAsync(List<SiloProcess> silos)
+    private async Task StartReplacementAsync(List<ServiceProcess> silos)
     {
         var silo = await _system.StartSiloAsync();
         lock (silos)

@@ -129,7 +129,7 @@ public sealed class FrozenSiloTests : IAsyncLifetime
             new { eventId, userId, partition, payload = System.Text.Encoding.UTF8.GetString(TestEvents.UserRegisteredBody(eventId, userId)) });
     }
 
-    private static async Task<SiloProcess> SiloWithMostPartitionsAsync(HttpClient admin, SiloProcess[] silos)
+    private static async Task<ServiceProcess> SiloWithMostPartitionsAsync(HttpClient admin, ServiceProcess[] silos)
     {
         var owners = await PartitionOwnersAsync(admin, silos.Length);
         return silos.MaxBy(s => owners.Values.Count(o => o.StartsWith(s.SiloEndpoint, StringComparison.Ordinal)))!;

@@ -18,7 +18,7 @@ public sealed class SiloStartupTests : IAsyncLifetime
     {
         var settings = _system.SiloSettings();
         settings[key] = "";
-        await using var silo = SiloProcess.Start(settings);
+        await using var silo = ServiceProcess.StartSilo(settings);
 
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => silo.WaitReadyAsync(TimeSpan.FromSeconds(30)));
 
@@ -37,7 +37,7 @@ public sealed class SiloStartupTests : IAsyncLifetime
             () => _system.AuthScalarAsync<bool>("SELECT to_regclass('outbox_epochs') IS NOT NULL"), exists => exists, "the outbox schema migrated");
         var settings = _system.SiloSettings();
         (settings[key], settings[otherKey]) = (value, otherValue);
-        await using var silo = SiloProcess.Start(settings);
+        await using var silo = ServiceProcess.StartSilo(settings);
 
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => silo.WaitReadyAsync(TimeSpan.FromSeconds(30)));
 

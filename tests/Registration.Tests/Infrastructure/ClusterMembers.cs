@@ -27,7 +27,7 @@ public sealed class ClusterMembers(string clusterId) : IAsyncDisposable
         return statuses;
     }
 
-    public async Task<int?> StatusOfAsync(SiloProcess silo) =>
+    public async Task<int?> StatusOfAsync(ServiceProcess silo) =>
         (await StatusesAsync()).TryGetValue($"127.0.0.1:{silo.SiloPort}", out var status) ? status : null;
 
     public async ValueTask DisposeAsync()

@@ -15,7 +15,7 @@ namespace Registration.Tests.Infrastructure;
 public sealed class TestSystem : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _hosts = [];
-    private readonly List<SiloProcess> _silos = [];
+    private readonly List<ServiceProcess> _silos = [];
 
     private TestSystem(string id)
     {
@@ -79,7 +79,7 @@ public sealed class TestSystem : IAsyncDisposable
     /// A silo process of this system's cluster (ClusterId = ServiceId = the system's id, membership and reminders in
     /// Redis): it relays this system's outbox through the shared database and broker proxies. Returns once it is ready.
     /// </summary>
-    public async Task<SiloProcess> StartSiloAsync(params (string Key, string? Value)[] overrides)
+    public async Task<ServiceProcess> StartSiloAsync(params (string Key, string? Value)[] overrides)
     {
         var settings = SiloSettings();
         foreach (var (key, value) in overrides)
@@ -87,7 +87,7 @@ public sealed class TestSystem : IAsyncDisposable
             settings[key] = value;
         }
 
-        var silo = SiloProcess.Start(settings);
+        var silo = ServiceProcess.StartSilo(settings);
         _silos.Add(silo);
         await silo.WaitReadyAsync();
         return silo;
@@ -117,7 +117,7 @@ public sealed class TestSystem : IAsyncDisposable
     };
 
     /// <summary>A silo whose relays are connected to the broker (start AuthApi first: it creates the outbox schema).</summary>
-    public async Task<SiloProcess> StartRelayingSiloAsync(params (string Key, string? Value)[] overrides)
+    public async Task<ServiceProcess> StartRelayingSiloAsync(params (string Key, string? Value)[] overrides)
     {
         var silo = await StartSiloAsync(overrides);
         using var http = new HttpClient { BaseAddress = silo.Address };

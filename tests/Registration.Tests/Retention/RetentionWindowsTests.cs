@@ -40,7 +40,7 @@ public sealed class RetentionWindowsTests : IAsyncLifetime
     {
         var settings = _system.SiloSettings();
         settings["Consumer:DedupWindow"] = "7.00:00:00";
-        await using var silo = SiloProcess.Start(settings);
+        await using var silo = ServiceProcess.StartSilo(settings);
 
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => silo.WaitReadyAsync(TimeSpan.FromSeconds(30)));
 

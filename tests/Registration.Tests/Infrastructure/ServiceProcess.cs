@@ -7,10 +7,11 @@ using System.Runtime.InteropServices;
 namespace Registration.Tests.Infrastructure;
 
 /// <summary>
-/// A silo as its own process (the built Silo.dll), so a test can really kill it (SIGKILL) or stop it (SIGTERM).
+/// A silo or a TodoConsumer as its own process (the built Silo.dll or TodoConsumer.dll), so a test can really kill it
+/// (SIGKILL), freeze it (SIGSTOP) or stop it (SIGTERM).
 /// Its settings arrive as environment variables; what it writes is kept for assertions and failure messages.
 /// </summary>
-public sealed class SiloProcess : IAsyncDisposable
+public sealed class ServiceProcess : IAsyncDisposable
 {
     private const int SignalTerminate = 15;
     private const int SignalContinue = 18;
@@ -19,11 +20,13 @@ public sealed class SiloProcess : IAsyncDisposable
     private const int PortRange = 9000;
     private static int _nextPort = Random.Shared.Next(PortRange);
     private readonly Process _process;
+    private readonly string _name;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private SiloProcess(Process process, Uri address, int siloPort)
+    private ServiceProcess(Process process, string name, Uri address, int siloPort)
     {
         _process = process;
+        _name = name;
         Address = address;
         SiloPort = siloPort;
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
@@ -34,6 +37,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The silo's port in its cluster (0 for a TodoConsumer).</summary>
     public int SiloPort { get; }
 
     /// <summary>How Orleans names this silo (its address as <c>SiloAddress.ToString()</c> starts).</summary>
@@ -43,28 +47,41 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public IReadOnlyCollection<string> Output => _output;
 
-    public static SiloProcess Start(IReadOnlyDictionary<string, string?> settings)
+    public static ServiceProcess StartSilo(IReadOnlyDictionary<string, string?> settings)
     {
-        var (http, silo, gateway) = (FreePort(), FreePort(), FreePort());
-        var start = new ProcessStartInfo("dotnet", Path.Combine(SiloDirectory, "Silo.dll"))
+        var (silo, gateway) = (FreePort(), FreePort());
+        return Start("Silo", "silo", settings, new Dictionary<string, string?>
         {
-            WorkingDirectory = SiloDirectory,
+            ["Orleans:SiloPort"] = silo.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = gateway.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, silo);
+    }
+
+    public static ServiceProcess StartTodoConsumer(IReadOnlyDictionary<string, string?> settings) =>
+        Start("TodoConsumer", "todo consumer", settings, new Dictionary<string, string?>(), siloPort: 0);
+
+    private static ServiceProcess Start(
+        string project, string name, IReadOnlyDictionary<string, string?> settings, IReadOnlyDictionary<string, string?> ports, int siloPort)
+    {
+        var http = FreePort();
+        var directory = BuildDirectory(project);
+        var start = new ProcessStartInfo("dotnet", Path.Combine(directory, $"{project}.dll"))
+        {
+            WorkingDirectory = directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in settings.Concat(ports))
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         start.Environment["Urls"] = $"http://127.0.0.1:{http}";
-        start.Environment["Orleans__SiloPort"] = silo.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Orleans__GatewayPort"] = gateway.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new SiloProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{http}"), silo);
+        return new ServiceProcess(Process.Start(start)!, name, new Uri($"http://127.0.0.1:{http}"), siloPort);
     }
 
-    /// <summary>Waits until the silo is an active member of its cluster (its readiness answers 200).</summary>
+    /// <summary>Waits until its readiness answers 200 (a silo: an active member of its cluster).</summary>
     public async Task WaitReadyAsync(TimeSpan? timeout = null)
     {
         using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(2) };
@@ -75,7 +92,7 @@ public sealed class SiloProcess : IAsyncDisposable
                 if (_process.HasExited)
                 {
                     _process.WaitForExit(); // until its output is read to the end
-                    throw new InvalidOperationException($"The silo exited with code {_process.ExitCode}:\n{string.Join('\n', _output.TakeLast(30))}");
+                    throw new InvalidOperationException($"The {_name} exited with code {_process.ExitCode}:\n{string.Join('\n', _output.TakeLast(30))}");
                 }
 
                 try
@@ -90,7 +107,7 @@ public sealed class SiloProcess : IAsyncDisposable
                 {
                     return false;
                 }
-            }, "the silo to join its cluster and report ready", timeout ?? TimeSpan.FromSeconds(60));
+            }, $"the {_name} to report ready", timeout ?? TimeSpan.FromSeconds(60));
         }
         catch (TimeoutException ex)
         {
@@ -123,11 +140,11 @@ public sealed class SiloProcess : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"The silo did not exit within {timeout.TotalSeconds:0} s ({because}).\nLast output:\n{string.Join('\n', _output.TakeLast(30))}");
+            throw new TimeoutException($"The {_name} did not exit within {timeout.TotalSeconds:0} s ({because}).\nLast output:\n{string.Join('\n', _output.TakeLast(30))}");
         }
     }
 
-    /// <summary>SIGTERM: a graceful stop (the silo leaves the cluster and deactivates its grains).</summary>
+    /// <summary>SIGTERM: a graceful stop (a silo leaves the cluster and deactivates its grains).</summary>
     public async Task StopAsync()
     {
         if (!_process.HasExited)
@@ -141,7 +158,7 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            Thaw(); // a frozen silo cannot stop gracefully
+            Thaw(); // a frozen process cannot stop gracefully
         }
 
         try
@@ -156,11 +173,9 @@ public sealed class SiloProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static string SiloDirectory { get; } = FindSiloDirectory();
-
-    private static string FindSiloDirectory()
+    private static string BuildDirectory(string project)
     {
-        // The tests run from tests/Registration.Tests/bin/<Configuration>/<tfm>; the silo is built to Silo/bin/<Configuration>/<tfm>.
+        // The tests run from tests/Registration.Tests/bin/<Configuration>/<tfm>; the services are built to <Project>/bin/<Configuration>/<tfm>.
         var testBin = new DirectoryInfo(AppContext.BaseDirectory);
         var (tfm, configuration) = (testBin.Name, testBin.Parent!.Name);
         var root = testBin;
@@ -169,10 +184,10 @@ public sealed class SiloProcess : IAsyncDisposable
             root = root.Parent;
         }
 
-        var directory = Path.Combine(root?.FullName ?? throw new InvalidOperationException("Registration.sln not found above the test binaries"), "Silo", "bin", configuration, tfm);
-        return File.Exists(Path.Combine(directory, "Silo.dll"))
+        var directory = Path.Combine(root?.FullName ?? throw new InvalidOperationException("Registration.sln not found above the test binaries"), project, "bin", configuration, tfm);
+        return File.Exists(Path.Combine(directory, $"{project}.dll"))
             ? directory
-            : throw new InvalidOperationException($"The silo is not built at {directory}: build Registration.sln first.");
+            : throw new InvalidOperationException($"{project} is not built at {directory}: build Registration.sln first.");
     }
 
     private void Keep(string? line)
@@ -185,7 +200,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     /// <summary>
     /// A free loopback port below Linux's ephemeral range (32768 and up), taken in turn from a random start: a port the
-    /// kernel handed out (bind to 0) can be taken again by any outgoing connection before the silo binds it.
+    /// kernel handed out (bind to 0) can be taken again by any outgoing connection before the service binds it.
     /// </summary>
     private static int FreePort()
     {
