@@ -10,9 +10,11 @@ namespace Registration.Grains;
 public interface IUserGrain : IGrainWithGuidKey
 {
     /// <summary>
-    /// Creates the welcome todo and records the event in processed_events in one transaction. A duplicate creates
-    /// nothing; an event older than the user's last applied sequence is recorded as stale. The unique event key in
-    /// the database is the guarantee, even if the grain were active twice.
+    /// Creates the welcome todo and records the event in processed_events in one transaction. A duplicate (its key
+    /// exists) creates nothing, however old it is; an event older than the user's last applied sequence is recorded as
+    /// stale; an event not seen before that occurred longer than Consumer:MaxMessageAge ago is
+    /// <see cref="MessageOutcome.Expired"/>: nothing is recorded or created, since its key may have been deleted after it
+    /// was applied. The unique event key in the database is the guarantee, even if the grain were active twice.
     /// </summary>
     [Alias("registration.user.apply-user-registered")]
     Task<MessageOutcome> ApplyUserRegisteredAsync(UserRegistered registered);

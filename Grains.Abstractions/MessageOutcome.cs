@@ -1,7 +1,7 @@
 namespace Registration.Contracts;
 
 /// <summary>
-/// What became of a consumed message: Applied, Duplicate and Stale are a user grain's answer, the others the
+/// What became of a consumed message: Applied, Duplicate, Stale and Expired are a user grain's answer, the others the
 /// consumer's. The values travel between silos and clients: never renumber one, append new members at the end.
 /// </summary>
 [GenerateSerializer]
@@ -23,4 +23,11 @@ public enum MessageOutcome
     DeadLettered = 4,
 
     DeadLetterFailed = 5,
+
+    /// <summary>
+    /// Not seen before (no processed_events key) and older than Consumer:MaxMessageAge: its key may have been deleted
+    /// (Consumer:DedupWindow), so it may have been applied long ago. Nothing recorded, nothing created; the consumer
+    /// dead-letters it with the reason.
+    /// </summary>
+    Expired = 6,
 }
