@@ -6,19 +6,23 @@ namespace Registration.Grains;
 /// The relay of one outbox partition (the grain's integer key): publishes the partition's PENDING rows in id
 /// order with publisher confirms and marks each SENT only after its confirm. A reminder keeps it alive.
 /// </summary>
+[Alias("registration.outbox-relay")]
 public interface IOutboxRelayGrain : IGrainWithIntegerKey
 {
     /// <summary>Rows were committed to this partition: relay them now. One-way: the caller never waits or fails.</summary>
+    [Alias("registration.outbox-relay.wake")]
     [OneWay]
     Task Wake();
 
     /// <summary>Where the relay runs and its epoch; answered even while a relay step runs.</summary>
+    [Alias("registration.outbox-relay.get-state")]
     [AlwaysInterleave]
     Task<RelayPartitionState> GetStateAsync();
 }
 
 /// <summary>Where a partition's relay runs and the epoch its activation took.</summary>
 [GenerateSerializer]
+[Alias("registration.relay-partition-state")]
 [Immutable]
 public sealed record RelayPartitionState(
     [property: Id(0)] short Partition,

@@ -5,6 +5,7 @@ namespace Registration.Contracts;
 /// again later. A consumer requeues the message; it never dead-letters it for this.
 /// </summary>
 [GenerateSerializer]
+[Alias("registration.store-unavailable")]
 public sealed class StoreUnavailableException : Exception
 {
     public StoreUnavailableException()

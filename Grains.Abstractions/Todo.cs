@@ -2,6 +2,7 @@ namespace Registration.Contracts;
 
 /// <summary>A todo as its user's grain holds it and the API returns it.</summary>
 [GenerateSerializer]
+[Alias("registration.todo")]
 [Immutable]
 public sealed record Todo(
     [property: Id(0)] Guid Id,

@@ -7,6 +7,7 @@ namespace Registration.Contracts;
 /// without it (as published by hand, or by older writers) is applied idempotently, without an order check.
 /// </summary>
 [GenerateSerializer]
+[Alias("registration.user-registered")]
 [Immutable]
 public sealed record UserRegistered(
     [property: Id(0)] Guid EventId,
@@ -26,5 +27,6 @@ public sealed record UserRegistered(
 }
 
 [GenerateSerializer]
+[Alias("registration.user-registered-data")]
 [Immutable]
 public sealed record UserRegisteredData([property: Id(0)] Guid UserId, [property: Id(1)] string Email);

@@ -9,7 +9,8 @@ namespace Registration.Grains.Users;
 
 /// <summary>
 /// One user: applies the user's events through the silo's group commit (<see cref="WelcomeTodoWriter"/>), one at a
-/// time, and reads and writes the user's own todos. A database outage reaches the caller as
+/// time, and reads and writes the user's own todos. Whether an event is a duplicate, expired, stale or applied is decided
+/// there, in the one statement that records it (with the silo's Consumer:MaxMessageAge). A database outage reaches the caller as
 /// <see cref="StoreUnavailableException"/>: nothing changed, try again.
 /// A user's grain is placed on the silo that received its first call (the gateway its caller picked), with no
 /// placement round: almost every registration is a new user, so a backlog is mostly new activations. An idle user's

@@ -5,10 +5,12 @@ internal static class WelcomeTodoSql
 {
     /// <summary>
     /// Runs after the batch's users are locked, so their last_sequence cannot move, and nobody else can record their
-    /// events, until the commit. Decides each event in delivery order: seen before (in processed_events, or at an earlier
-    /// position of the batch) is a duplicate; without a sequence, or newer than the user's last applied sequence, it is
-    /// applied; otherwise it is stale. Then records the applied and stale ones, inserts the applied ones' todos, moves
-    /// each user to its newest applied sequence, and returns every position's outcome.
+    /// events, until the commit. Decides each event in delivery order: seen before (in processed_events, or recorded at an
+    /// earlier position of the batch) is a duplicate, however old; not seen and older than @maxAge (by occurred_at) is
+    /// expired, since its key may have been deleted after it was applied; otherwise, without a sequence or newer than the
+    /// user's last applied sequence, it is applied, and else stale. Then records the applied and stale ones (an expired one
+    /// leaves nothing), inserts the applied ones' todos, moves each user to its newest applied sequence, and returns every
+    /// position's outcome. The key is looked up before the age is judged, so an old copy of an applied event is a duplicate.
     /// All parts of a WITH read one snapshot and none sees another's writes: the decisions are made once, from the
     /// rows as they were after the locks were taken, and every write reads them.
     /// </summary>
@@ -19,21 +21,26 @@ internal static class WelcomeTodoSql
             FROM unnest(@events, @types, @users, @sequences, @occurredAt, @todoIds) WITH ORDINALITY
                 AS b (event_id, event_type, user_id, sequence, occurred_at, todo_id, position)
         ),
+        -- An earlier copy in the batch makes a duplicate only if it is recorded, that is if it is not expired.
         seen AS (
             SELECT b.*,
                 EXISTS (SELECT FROM processed_events p WHERE p.event_id = b.event_id)
-                OR row_number() OVER (PARTITION BY b.event_id ORDER BY b.position) > 1 AS duplicate
+                OR count(*) FILTER (WHERE b.occurred_at >= now() - @maxAge) OVER earlier_copies > 0 AS duplicate,
+                b.occurred_at < now() - @maxAge AS old
             FROM batch b
+            WINDOW earlier_copies AS (PARTITION BY b.event_id ORDER BY b.position ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
         ),
         -- The user's last applied sequence at an event is the larger of the locked one and the largest sequence of the
-        -- user's earlier events in the batch that are not duplicates: a stale one is never above it, so that largest
-        -- sequence is the largest applied one. max() skips events without a sequence, greatest() an empty window.
+        -- user's earlier events in the batch that are recorded (neither duplicates nor expired): a stale one is never above
+        -- it, so that largest sequence is the largest applied one. max() skips events without a sequence, greatest() an
+        -- empty window.
         decided AS (
             SELECT n.position, n.event_id, n.event_type, n.user_id, n.sequence, n.occurred_at, n.todo_id,
                 CASE
                     WHEN n.duplicate THEN 'duplicate'
+                    WHEN n.old THEN 'expired'
                     WHEN n.sequence IS NULL THEN 'applied'
-                    WHEN n.sequence > greatest(s.last_sequence, max(n.sequence) FILTER (WHERE NOT n.duplicate) OVER earlier) THEN 'applied'
+                    WHEN n.sequence > greatest(s.last_sequence, max(n.sequence) FILTER (WHERE NOT n.duplicate AND NOT n.old) OVER earlier) THEN 'applied'
                     ELSE 'stale'
                 END AS outcome
             FROM seen n
@@ -45,7 +52,7 @@ internal static class WelcomeTodoSql
         recorded AS (
             INSERT INTO processed_events (event_id, event_type, user_id, sequence, occurred_at, outcome)
             SELECT event_id, event_type, user_id, sequence, occurred_at, outcome FROM decided
-            WHERE outcome <> 'duplicate'
+            WHERE outcome IN ('applied', 'stale')
             ORDER BY position
         ),
         welcomed AS (

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using Registration.Contracts;
@@ -21,8 +22,9 @@ namespace Registration.Grains.Users;
 /// (2) in the next statement (so in a snapshot taken after the locks), reads which of its events were processed
 ///     before: under the user's lock nobody else can record them now;
 /// (3) in that statement, decides each event in arrival order (<see cref="WelcomeTodoSql"/>): seen before (in the
-///     database or earlier in the batch) is a duplicate; newer than the user's last applied sequence is applied;
-///     older is recorded as 'stale' and not applied;
+///     database or earlier in the batch) is a duplicate, however old; not seen and older than Consumer:MaxMessageAge is
+///     expired (its key may have been deleted, so it may have been applied) and leaves nothing; newer than the user's
+///     last applied sequence is applied; older is recorded as 'stale' and not applied;
 /// (4) in that statement too, inserts the processed_events keys, the todos and the users' new sequences; then commits.
 /// Each caller gets its event's outcome only after the commit. A database outage fails every caller of the batch (they
 /// retry later); any other failure is retried event by event, so one event that cannot be written fails only its own caller.
@@ -30,7 +32,7 @@ namespace Registration.Grains.Users;
 /// reaches the statements that wrote its todo.
 /// </summary>
 public sealed partial class WelcomeTodoWriter(
-    [FromKeyedServices(TodoDatabase.Name)] NpgsqlDataSource db, ILogger<WelcomeTodoWriter> logger) : BackgroundService
+    [FromKeyedServices(TodoDatabase.Name)] NpgsqlDataSource db, IOptions<ConsumerOptions> options, ILogger<WelcomeTodoWriter> logger) : BackgroundService
 {
     /// <summary>The most events in one transaction.</summary>
     public const int MaxBatch = 500;
@@ -202,7 +204,7 @@ public sealed partial class WelcomeTodoWriter(
     };
 
     /// <summary>The events in delivery order (position 1 is the first), each with the id of the todo it creates if applied.</summary>
-    private static NpgsqlBatchCommand DecideAndRecord(IReadOnlyList<UserRegistered> messages) => new(WelcomeTodoSql.DecideAndRecord)
+    private NpgsqlBatchCommand DecideAndRecord(IReadOnlyList<UserRegistered> messages) => new(WelcomeTodoSql.DecideAndRecord)
     {
         Parameters =
         {
@@ -213,6 +215,7 @@ public sealed partial class WelcomeTodoWriter(
             new NpgsqlParameter<DateTime[]>("occurredAt", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. messages.Select(m => m.OccurredAt.UtcDateTime)] },
             new NpgsqlParameter<Guid[]>("todoIds", [.. messages.Select(_ => Guid.CreateVersion7())]),
             new NpgsqlParameter<string>("title", Todo.WelcomeTitle),
+            new NpgsqlParameter<TimeSpan>("maxAge", options.Value.MaxMessageAge),
         },
     };
 
@@ -221,6 +224,7 @@ public sealed partial class WelcomeTodoWriter(
         "applied" => MessageOutcome.Applied,
         "stale" => MessageOutcome.Stale,
         "duplicate" => MessageOutcome.Duplicate,
+        "expired" => MessageOutcome.Expired,
         _ => throw new InvalidOperationException($"unknown outcome '{outcome}' from the welcome todo statement"),
     };
 

@@ -11,24 +11,15 @@ namespace TodoConsumer.Welcome;
 /// Hands each USER_REGISTERED message to its user's grain, which applies it exactly once. The users of a batch are
 /// called at once, each user's events one after the other in delivery order. Nothing is consumed until the cluster
 /// is reachable; a silo or database that cannot be reached is a transient failure: the message is requeued, never
-/// dead-lettered. A poison message is refused by <see cref="Read"/> and never reaches a grain, and so is an event older
-/// than Consumer:MaxMessageAge: its processed_events key may be gone, so a duplicate could no longer be recognised.
+/// dead-lettered. A poison message is refused by <see cref="Read"/> and never reaches a grain. Age is not judged here: an
+/// old event goes to its grain too, whose one statement looks its key up first (an old copy of an applied event is a
+/// duplicate) and answers <see cref="MessageOutcome.Expired"/> only for an old event it has no key of.
 /// </summary>
 public sealed class UserGrainRouter(ClusterConnection cluster, IOptions<ConsumerOptions> options, TimeProvider time) : IMessageHandler<UserRegistered>
 {
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => cluster.ConnectedAsync(cancellationToken);
 
-    public UserRegistered Read(ReadOnlyMemory<byte> body)
-    {
-        var message = UserRegisteredReader.Read(body);
-        var maxAge = options.Value.MaxMessageAge;
-        var age = time.GetUtcNow() - message.OccurredAt;
-        return age <= maxAge
-            ? message
-            : throw new PoisonMessageException(
-                $"expired: the event occurred at {message.OccurredAt:O}, {age.TotalHours:0.#} h ago, longer than Consumer:MaxMessageAge ({maxAge}); " +
-                "its processed_events key may already be deleted (Consumer:DedupWindow), so it is not applied, to rule out a second welcome todo");
-    }
+    public UserRegistered Read(ReadOnlyMemory<byte> body) => UserRegisteredReader.Read(body);
 
     public async Task<IReadOnlyList<MessageOutcome>> ApplyAsync(IReadOnlyList<UserRegistered> messages, CancellationToken cancellationToken)
     {
@@ -43,6 +34,14 @@ public sealed class UserGrainRouter(ClusterConnection cluster, IOptions<Consumer
             }
         }));
         return outcomes;
+    }
+
+    public string ExpiredReason(UserRegistered message)
+    {
+        var age = time.GetUtcNow() - message.OccurredAt;
+        return $"expired: the event occurred at {message.OccurredAt:O}, {age.TotalHours:0.#} h ago, longer than Consumer:MaxMessageAge " +
+            $"({options.Value.MaxMessageAge}), and its processed_events key is not there: it was never applied, or its key was deleted " +
+            "since (Consumer:DedupWindow), which cannot be told apart, so it is not applied, to rule out a second welcome todo";
     }
 
     public bool IsTransient(Exception failure) => ClusterFailures.IsTransient(failure) || DatabaseFailures.IsTransient(failure);

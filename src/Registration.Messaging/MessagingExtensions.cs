@@ -63,8 +63,8 @@ public static class MessagingExtensions
     /// <summary>
     /// The consumer's settings with the retention windows checked against each other at start: Consumer:DedupWindow must
     /// be longer than Outbox:Retention + Consumer:MaxMessageAge (<see cref="RetentionWindowsValidator"/>). Every
-    /// process that knows these settings calls it: TodoConsumer (which enforces MaxMessageAge) and the silos (which
-    /// delete SENT outbox rows and old processed_events keys).
+    /// process that knows these settings calls it: TodoConsumer (which dead-letters expired events) and the silos (which
+    /// judge an event's age against MaxMessageAge, and delete SENT outbox rows and old processed_events keys).
     /// </summary>
     public static IHostApplicationBuilder AddRetentionWindows(this IHostApplicationBuilder builder)
     {

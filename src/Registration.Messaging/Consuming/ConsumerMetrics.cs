@@ -16,7 +16,7 @@ public sealed class ConsumerMetrics
     public ConsumerMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
-        _messages = meter.CreateCounter<long>(MessagesInstrument, "{message}", "Messages settled by the consumer, by outcome: applied, duplicate, stale, requeued, dead_lettered, dead_letter_failed (returned to the queue because the dead-letter queue did not confirm it).");
+        _messages = meter.CreateCounter<long>(MessagesInstrument, "{message}", "Messages settled by the consumer, by outcome: applied, duplicate, stale, requeued, dead_lettered (poison, or failed too often), dead_letter_failed (returned to the queue because the dead-letter queue did not confirm it), expired (never applied and older than Consumer:MaxMessageAge: dead-lettered).");
         _handlerDuration = meter.CreateHistogram<double>("registration.consumer.handler.duration", "ms", "Time from the start of a message's batch until the message was settled.");
         _dedupKeysDeleted = meter.CreateCounter<long>("registration.consumer.dedup_keys.deleted", "{key}", "processed_events keys deleted because they were older than Consumer:DedupWindow.");
     }
@@ -41,6 +41,7 @@ public static class MessageOutcomeTags
         MessageOutcome.Requeued => "requeued",
         MessageOutcome.DeadLettered => "dead_lettered",
         MessageOutcome.DeadLetterFailed => "dead_letter_failed",
+        MessageOutcome.Expired => "expired",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
 }

@@ -41,8 +41,10 @@ public sealed class ConsumerOptions
     public TimeSpan DedupWindow { get; set; } = TimeSpan.FromDays(14);
 
     /// <summary>
-    /// The oldest event (by its occurredAt) the consumer still applies; an older one is dead-lettered with the reason
-    /// instead, because its processed_events key may already be deleted and a duplicate could no longer be recognised.
+    /// The oldest event (by its occurredAt) a silo still applies. An older one whose processed_events key exists is a
+    /// duplicate like any other; one whose key is not there is dead-lettered as expired instead, because the key may
+    /// have been deleted after it was applied, and applying it again would make a second welcome todo. Read by the
+    /// silos (which decide) and TodoConsumer (which writes the reason): set it alike on both.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan MaxMessageAge { get; set; } = TimeSpan.FromDays(5);

@@ -16,11 +16,16 @@ public interface IMessageHandler<TMessage>
 
     /// <summary>
     /// Applies the messages, each user's in order, and says for each whether it changed anything
-    /// (<see cref="MessageOutcome.Applied"/>), had been applied before (<see cref="MessageOutcome.Duplicate"/>),
-    /// or was older than what was already applied (<see cref="MessageOutcome.Stale"/>). Any exception is retried:
-    /// a failing batch is split into single messages, so one bad message cannot hold back the rest.
+    /// (<see cref="MessageOutcome.Applied"/>), had been applied before (<see cref="MessageOutcome.Duplicate"/>, however
+    /// old), was older than what was already applied (<see cref="MessageOutcome.Stale"/>), or was not seen before and is
+    /// too old to tell whether it ever was (<see cref="MessageOutcome.Expired"/>: dead-lettered with
+    /// <see cref="ExpiredReason"/>). Any exception is retried: a failing batch is split into single messages, so one bad
+    /// message cannot hold back the rest.
     /// </summary>
     Task<IReadOnlyList<MessageOutcome>> ApplyAsync(IReadOnlyList<TMessage> messages, CancellationToken cancellationToken);
+
+    /// <summary>The dead-letter reason of a message <see cref="ApplyAsync"/> answered <see cref="MessageOutcome.Expired"/>; it starts with "expired".</summary>
+    string ExpiredReason(TMessage message);
 
     /// <summary>
     /// Whether a failure says nothing about the messages (the database or the cluster unreachable): they go back

@@ -16,7 +16,8 @@ namespace Registration.Messaging.Consuming;
 /// <see cref="ConsumerOptions.Prefetch"/>); <see cref="ConsumerOptions.Concurrency"/> appliers each take what is
 /// waiting, up to <see cref="ConsumerOptions.BatchSize"/>, and hand it to the handler at once, so a backlog is
 /// applied in bulk while a lone message goes through at once. A message is acked only after it was applied;
-/// a poison message is published to the dead-letter exchange with its reason (confirmed) and then acked; if the
+/// a poison message, and one the handler answered <see cref="MessageOutcome.Expired"/>, is published to the dead-letter
+/// exchange with its reason (confirmed) and then acked; if the
 /// dead-letter queue does not confirm it, the message goes back to the queue after a pause and is tried again. A
 /// failing batch is retried message by message; a transient failure (<see cref="IMessageHandler{TMessage}.IsTransient"/>)
 /// is never dead-lettered: the messages go back to the queue after a pause. An applier that fails for any other reason is logged at once and ends the session:
@@ -114,7 +115,7 @@ public sealed partial class QueueConsumerWorker<TMessage>(
                 }
                 catch (PoisonMessageException ex)
                 {
-                    await DeadLetterAsync(channel, deadLetters, delivery, ex.Message, started, cancellationToken);
+                    await DeadLetterAsync(channel, deadLetters, delivery, ex.Message, MessageOutcome.DeadLettered, started, cancellationToken);
                 }
             }
 
@@ -165,7 +166,7 @@ public sealed partial class QueueConsumerWorker<TMessage>(
             if (delivery.Attempt >= options.Value.MaxDeliveries || ex is PoisonMessageException)
             {
                 var reason = ex is PoisonMessageException ? ex.Message : $"failed {delivery.Attempt} times, last: {ex.GetType().Name}: {ex.Message}";
-                await DeadLetterAsync(channel, deadLetters, delivery, reason, started, cancellationToken);
+                await DeadLetterAsync(channel, deadLetters, delivery, reason, MessageOutcome.DeadLettered, started, cancellationToken);
             }
             else
             {
@@ -178,8 +179,17 @@ public sealed partial class QueueConsumerWorker<TMessage>(
 
         for (var i = 0; i < batch.Count; i++)
         {
-            await channel.BasicAckAsync(batch[i].Delivery.Tag, multiple: false, cancellationToken);
-            metrics.Settled(outcomes[i], Stopwatch.GetElapsedTime(started));
+            var (delivery, message) = batch[i];
+            if (outcomes[i] == MessageOutcome.Expired)
+            {
+                // Nothing was recorded for it, so it is not lost: it waits in the dead-letter queue for an operator.
+                await DeadLetterAsync(channel, deadLetters, delivery, handler.ExpiredReason(message), MessageOutcome.Expired, started, cancellationToken);
+            }
+            else
+            {
+                await channel.BasicAckAsync(delivery.Tag, multiple: false, cancellationToken);
+                metrics.Settled(outcomes[i], Stopwatch.GetElapsedTime(started));
+            }
         }
     }
 
@@ -204,7 +214,8 @@ public sealed partial class QueueConsumerWorker<TMessage>(
     /// so how the message reached the queue does not matter. Unconfirmed (nack, returned as unroutable, channel trouble):
     /// the message goes back to the queue after a pause, and the worker goes on.
     /// </summary>
-    private async Task DeadLetterAsync(IChannel channel, IChannel deadLetters, Delivery delivery, string reason, long started, CancellationToken cancellationToken)
+    /// <param name="outcome">What it is counted as once dead-lettered: <see cref="MessageOutcome.DeadLettered"/> or <see cref="MessageOutcome.Expired"/>.</param>
+    private async Task DeadLetterAsync(IChannel channel, IChannel deadLetters, Delivery delivery, string reason, MessageOutcome outcome, long started, CancellationToken cancellationToken)
     {
         var headers = new Dictionary<string, object?>(delivery.Properties.Headers ?? new Dictionary<string, object?>())
         {
@@ -226,7 +237,7 @@ public sealed partial class QueueConsumerWorker<TMessage>(
         }
 
         await channel.BasicAckAsync(delivery.Tag, multiple: false, cancellationToken);
-        metrics.Settled(MessageOutcome.DeadLettered, Stopwatch.GetElapsedTime(started));
+        metrics.Settled(outcome, Stopwatch.GetElapsedTime(started));
         LogDeadLettered(delivery.Properties.MessageId, delivery.Header(MessageHeaders.CorrelationId) ?? delivery.Properties.CorrelationId, reason);
     }
 

@@ -81,6 +81,20 @@ public sealed class UserGrainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Event_never_applied_and_older_than_the_max_message_age_is_expired_and_leaves_nothing()
+    {
+        // The silos run with Consumer:MaxMessageAge's default, 5 days.
+        var old = Event(Guid.NewGuid(), sequence: 1) with { OccurredAt = DateTimeOffset.UtcNow.AddDays(-6) };
+        var user = _cluster.Grains.GetGrain<IUserGrain>(old.Data.UserId);
+
+        Assert.Equal(MessageOutcome.Expired, await user.ApplyUserRegisteredAsync(old));
+        Assert.Equal(MessageOutcome.Expired, await user.ApplyUserRegisteredAsync(old));
+
+        Assert.Empty(await user.ListTodosAsync());
+        Assert.Equal(0L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM processed_events WHERE event_id = @id", new { id = old.EventId }));
+    }
+
+    [Fact]
     public async Task Event_of_another_user_is_refused_and_changes_nothing()
     {
         var registered = Event(Guid.NewGuid(), sequence: 1);

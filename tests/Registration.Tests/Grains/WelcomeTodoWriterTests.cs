@@ -1,8 +1,10 @@
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Registration.Contracts;
 using Registration.Grains.Users;
+using Registration.Messaging.Consuming;
 using Registration.ServiceDefaults.Data;
 using Registration.Tests.Infrastructure;
 
@@ -10,8 +12,9 @@ namespace Registration.Tests.Grains;
 
 /// <summary>
 /// The silo's group commit of welcome todos, on a real database: the events of one transaction are decided in arrival
-/// order, each user's events apply one at a time and in sequence (an older one is recognised, not applied), and two
-/// writers (two silos, or two activations of a user's grain) never apply an event twice.
+/// order, each user's events apply one at a time and in sequence (an older one is recognised, not applied), an event
+/// older than Consumer:MaxMessageAge is a duplicate if its key exists and expired if not, and two writers (two silos, or
+/// two activations of a user's grain) never apply an event twice.
 /// </summary>
 public sealed class WelcomeTodoWriterTests : IAsyncLifetime
 {
@@ -148,6 +151,43 @@ public sealed class WelcomeTodoWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Event_older_than_the_max_message_age_is_a_duplicate_if_its_key_exists_and_else_expired_leaving_nothing()
+    {
+        var user = Guid.NewGuid();
+        var applied = Event(user, sequence: 1) with { OccurredAt = DateTimeOffset.UtcNow.AddHours(-2) };
+        Assert.Equal(MessageOutcome.Applied, await HandleAsync(applied));
+        var neverApplied = Event(user, sequence: 2) with { OccurredAt = DateTimeOffset.UtcNow.AddHours(-2) };
+
+        // The same events where the oldest applied is 1 hour old: the applied one's key is looked up before its age is judged.
+        var outcomes = await ApplyTogetherAsync([applied, neverApplied], maxAge: TimeSpan.FromHours(1));
+
+        Assert.Equal([MessageOutcome.Duplicate, MessageOutcome.Expired], outcomes);
+        Assert.Equal(1L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = @user", new { user }));
+        Assert.Equal(0L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM processed_events WHERE event_id = @id", new { id = neverApplied.EventId }));
+        Assert.Equal(1L, await _system.TodoScalarAsync<long>("SELECT last_sequence FROM user_event_state WHERE user_id = @user", new { user }));
+    }
+
+    [Fact]
+    public async Task Batch_with_expired_events_records_none_of_them_and_lets_them_change_no_other_decision()
+    {
+        var (user, other) = (Guid.NewGuid(), Guid.NewGuid());
+        var old = DateTimeOffset.UtcNow.AddHours(-2);
+        var expired = Event(other, sequence: 1) with { OccurredAt = old };
+        var (oldHigh, recent) = (Event(user, sequence: 5) with { OccurredAt = old }, Event(user, sequence: 2));
+        var laterCopy = recent with { OccurredAt = old };
+
+        var outcomes = await ApplyTogetherAsync([expired, expired, oldHigh, recent, laterCopy], maxAge: TimeSpan.FromHours(1));
+
+        // Two copies of an expired event are both expired (the first recorded nothing); an expired event with a high
+        // sequence does not make a later one stale; an old copy after a recorded one is a duplicate of it.
+        Assert.Equal([MessageOutcome.Expired, MessageOutcome.Expired, MessageOutcome.Expired, MessageOutcome.Applied, MessageOutcome.Duplicate], outcomes);
+        Assert.Equal(0L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM processed_events WHERE event_id = ANY(@ids)", new { ids = new[] { expired.EventId, oldHigh.EventId } }));
+        Assert.Equal(0L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = @other", new { other }));
+        Assert.Equal(1L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = @user", new { user }));
+        Assert.Equal(2L, await _system.TodoScalarAsync<long>("SELECT last_sequence FROM user_event_state WHERE user_id = @user", new { user }));
+    }
+
+    [Fact]
     public async Task Concurrent_batches_sharing_users_neither_deadlock_nor_apply_twice()
     {
         var users = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToList();
@@ -208,9 +248,12 @@ public sealed class WelcomeTodoWriterTests : IAsyncLifetime
     /// The events through a writer of their own, queued before it starts, so they are decided in one transaction in
     /// this order (at most <see cref="WelcomeTodoWriter.MaxBatch"/> of them).
     /// </summary>
-    private async Task<MessageOutcome[]> ApplyTogetherAsync(IReadOnlyList<UserRegistered> events, NpgsqlDataSource? db = null)
+    /// <param name="maxAge">Consumer:MaxMessageAge; its default (5 days) when not given.</param>
+    private async Task<MessageOutcome[]> ApplyTogetherAsync(IReadOnlyList<UserRegistered> events, NpgsqlDataSource? db = null, TimeSpan? maxAge = null)
     {
-        using var writer = new WelcomeTodoWriter(db ?? _system.TodoDb, NullLogger<WelcomeTodoWriter>.Instance);
+        var options = new ConsumerOptions();
+        options.MaxMessageAge = maxAge ?? options.MaxMessageAge;
+        using var writer = new WelcomeTodoWriter(db ?? _system.TodoDb, Options.Create(options), NullLogger<WelcomeTodoWriter>.Instance);
         var outcomes = events.Select(writer.ApplyAsync).ToList();
         await writer.StartAsync(CancellationToken.None);
         try

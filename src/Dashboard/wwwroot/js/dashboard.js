@@ -107,7 +107,8 @@
         el('td', { testid: 'instance-duplicates' }, number(i.outcomes.duplicate)),
         el('td', {}, number(i.outcomes.stale)),
         el('td', {}, number(i.outcomes.requeued)),
-        el('td', {}, number(i.outcomes.dead_lettered))));
+        // Every dead letter: the consumer counts expired events apart from poison and failing ones.
+        el('td', {}, number(i.outcomes.dead_lettered == null ? null : i.outcomes.dead_lettered + (i.outcomes.expired ?? 0)))));
     fill($('consumer-instances'), rows, 'No instance answered.', 6);
   }
 
