@@ -26,10 +26,8 @@ public sealed class ClusterAdminApiTests : IAsyncLifetime
 
         var survivor = await _system.StartSiloAsync();
         var victim = await _system.StartSiloAsync();
-        var view = await Eventually.ReturnsAsync(
-            async () => (await admin.GetFromJsonAsync<ClusterAdminApi.ClusterView>("/api/v1/admin/cluster"))!,
-            v => v.Partitions.All(p => p.Live) && v.Partitions.Select(p => p.Owner).Distinct().Count() == 2,
-            "16 live partitions spread over both silos", TimeSpan.FromSeconds(30));
+        await PartitionOwners.SettledAsync(admin, 2);
+        var view = (await admin.GetFromJsonAsync<ClusterAdminApi.ClusterView>("/api/v1/admin/cluster"))!;
         Assert.Equal(16, view.Partitions.Count);
         Assert.All(view.Partitions, p => Assert.True(p.Token >= 1, "each activation took an epoch"));
         view = await Eventually.ReturnsAsync(

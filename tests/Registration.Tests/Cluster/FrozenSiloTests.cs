@@ -89,7 +89,7 @@ public sealed class FrozenSiloTests : IAsyncLifetime
     {
         var admin = _system.StartAuthApi(TestAdmin.Settings).CreateClient().WithAdminKey(); // no registration: nothing wakes a relay
         var silos = await Task.WhenAll(_system.StartSiloAsync(), _system.StartSiloAsync());
-        var owners = await PartitionOwnersAsync(admin, silos.Length);
+        var owners = await PartitionOwners.SettledAsync(admin, silos.Length);
         var victim = silos[0];
         var partition = owners.First(o => o.Value.StartsWith(victim.SiloEndpoint, StringComparison.Ordinal)).Key;
 
@@ -131,18 +131,9 @@ public sealed class FrozenSiloTests : IAsyncLifetime
 
     private static async Task<ServiceProcess> SiloWithMostPartitionsAsync(HttpClient admin, ServiceProcess[] silos)
     {
-        var owners = await PartitionOwnersAsync(admin, silos.Length);
+        var owners = await PartitionOwners.SettledAsync(admin, silos.Length);
         return silos.MaxBy(s => owners.Values.Count(o => o.StartsWith(s.SiloEndpoint, StringComparison.Ordinal)))!;
     }
-
-    /// <summary>Partition → the silo its relay runs on, once the 16 partitions are spread over every silo (AuthApi's cluster view).</summary>
-    private static Task<Dictionary<short, string>> PartitionOwnersAsync(HttpClient admin, int silos) => Eventually.ReturnsAsync(
-        async () => (await admin.GetJsonAsync("/api/v1/admin/cluster")).GetProperty("partitions").EnumerateArray()
-            .Where(p => p.GetProperty("live").GetBoolean())
-            .ToDictionary(p => p.GetProperty("partition").GetInt16(), p => p.GetProperty("owner").GetString()!),
-        o => o.Count == 16 && o.Values.Select(v => v[..v.LastIndexOf(':')]).Distinct().Count() == silos,
-        $"16 partitions spread over the {silos} silos",
-        TimeSpan.FromSeconds(30));
 
     /// <summary>About 20 registrations a second until stopped.</summary>
     private static Task<List<Register.Response>> RegisterAsync(HttpClient http, CancellationToken stop) => Task.Run(async () =>

@@ -27,8 +27,7 @@ public sealed class SiloFailoverTests : IAsyncLifetime
         var silos = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => _system.StartSiloAsync()));
         var api = _system.StartAuthApi(TestAdmin.Settings);
         var admin = api.CreateClient().WithAdminKey();
-        var owners = await Eventually.ReturnsAsync(
-            () => PartitionOwnersAsync(admin), o => o.Count == 16 && o.Values.Distinct().Count() == 3, "16 partitions spread over the 3 silos", TimeSpan.FromSeconds(30));
+        var owners = await PartitionOwners.SettledAsync(admin, silos.Length);
         var victim = silos.MaxBy(s => owners.Values.Count(o => o.StartsWith(s.SiloEndpoint, StringComparison.Ordinal)))!;
         var victimPartitions = owners.Where(o => o.Value.StartsWith(victim.SiloEndpoint, StringComparison.Ordinal)).Select(o => o.Key).ToArray();
 
@@ -131,14 +130,5 @@ public sealed class SiloFailoverTests : IAsyncLifetime
         }
 
         Assert.True(third.IsRunning);
-    }
-
-    /// <summary>Partition → the silo address its relay grain reports, from AuthApi's cluster view.</summary>
-    private static async Task<Dictionary<short, string>> PartitionOwnersAsync(HttpClient admin)
-    {
-        var view = await admin.GetJsonAsync("/api/v1/admin/cluster");
-        return view.GetProperty("partitions").EnumerateArray()
-            .Where(p => p.GetProperty("live").GetBoolean())
-            .ToDictionary(p => p.GetProperty("partition").GetInt16(), p => p.GetProperty("owner").GetString()!);
     }
 }
