@@ -10,11 +10,16 @@ namespace TodoConsumer;
 
 public static class Extensions
 {
+    /// <summary>How long a grain call of this service waits for its answer (Orleans:ResponseTimeout overrides it).</summary>
+    public static readonly TimeSpan ConsumerResponseTimeout = TimeSpan.FromSeconds(2);
+
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddDatabase(typeof(Extensions).Assembly);
         builder.AddJwtAuthentication();
-        builder.AddClusterConnection();
+        // Short: a batch whose call went to a silo that died or froze is back in the queue, and retried on the grain's new
+        // activation, within about this long after the silo is declared dead; a user grain answers in milliseconds.
+        builder.AddClusterConnection(responseTimeout: ConsumerResponseTimeout);
         builder.AddQueueConsumer<UserGrainRouter, UserRegistered>();
         builder.AddTodoAdmin();
         return builder;

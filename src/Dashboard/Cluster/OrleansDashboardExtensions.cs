@@ -14,7 +14,7 @@ public static class OrleansDashboardExtensions
     public const string RoutePrefix = "/orleans";
 
     public static IHostApplicationBuilder AddOrleansDashboardClient(this IHostApplicationBuilder builder) =>
-        builder.AddClusterConnection(client => client.AddDashboard());
+        builder.AddClusterConnection(configure: client => client.AddDashboard());
 
     /// <summary>
     /// While no silo has been reached yet, 503 with a problem that says so: Orleans' own endpoints would fail with a

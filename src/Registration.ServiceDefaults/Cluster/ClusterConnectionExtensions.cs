@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
@@ -11,10 +12,17 @@ public static class ClusterConnectionExtensions
     /// service's own container (<paramref name="configure"/> adds to it, e.g. the Orleans dashboard). It is started
     /// by <see cref="ClusterConnection"/> instead of by the host, whose start would otherwise wait for a silo.
     /// </summary>
-    public static IHostApplicationBuilder AddClusterConnection(this IHostApplicationBuilder builder, Action<IClientBuilder>? configure = null)
+    /// <param name="responseTimeout">
+    /// How long a grain call waits for its answer (Orleans:ResponseTimeout overrides it; Orleans' own default is 30 s). A
+    /// call that was on its way to a silo when that silo died or froze gets no answer at all, so this is how long such a
+    /// call holds its caller.
+    /// </param>
+    public static IHostApplicationBuilder AddClusterConnection(
+        this IHostApplicationBuilder builder, TimeSpan? responseTimeout = null, Action<IClientBuilder>? configure = null)
     {
         var identity = ClusterIdentityOptions.From(builder.Configuration);
         var redis = ClusterIdentityOptions.Redis(builder.Configuration);
+        var timeout = builder.Configuration.GetValue<TimeSpan?>($"{ClusterIdentityOptions.Section}:ResponseTimeout") ?? responseTimeout;
         var hostedBefore = builder.Services.Where(d => d.ServiceType == typeof(IHostedService)).ToHashSet();
         builder.UseOrleansClient(client =>
         {
@@ -22,6 +30,11 @@ public static class ClusterConnectionExtensions
                 .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (identity.ClusterId, identity.ServiceId))
                 .UseRedisClustering(o => o.ConfigurationOptions = redis)
                 .AddActivityPropagation(); // a grain call continues the caller's trace
+            if (timeout is { } limit)
+            {
+                client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = limit);
+            }
+
             configure?.Invoke(client);
         });
         var clientStart = builder.Services.Where(d => d.ServiceType == typeof(IHostedService) && !hostedBefore.Contains(d)).ToList();
