@@ -15,7 +15,7 @@ namespace Registration.Tests.Infrastructure;
 public sealed class TestSystem : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _hosts = [];
-    private readonly List<ServiceProcess> _silos = [];
+    private readonly List<ServiceProcess> _processes = [];
 
     private TestSystem(string id)
     {
@@ -88,9 +88,21 @@ public sealed class TestSystem : IAsyncDisposable
         }
 
         var silo = ServiceProcess.StartSilo(settings);
-        _silos.Add(silo);
+        _processes.Add(silo);
         await silo.WaitReadyAsync();
         return silo;
+    }
+
+    /// <summary>
+    /// A TodoConsumer process of this system (through the shared database and broker proxies), so that a test can kill it
+    /// with SIGKILL. Returns once it is ready.
+    /// </summary>
+    public async Task<ServiceProcess> StartTodoConsumerProcessAsync(params (string Key, string? Value)[] overrides)
+    {
+        var consumer = ServiceProcess.StartTodoConsumer(Settings("todo-consumer", TestSettings.PostgresConnectionString(TodoDatabase, TodoDatabaseProxy.Port), BrokerProxy.Port, overrides));
+        _processes.Add(consumer);
+        await consumer.WaitReadyAsync();
+        return consumer;
     }
 
     /// <summary>A silo's settings for this system: its database and broker through the shared proxies, short relay timings.</summary>
@@ -234,7 +246,7 @@ public sealed class TestSystem : IAsyncDisposable
             await host.DisposeAsync();
         }
 
-        await Task.WhenAll(_silos.Select(s => s.DisposeAsync().AsTask()));
+        await Task.WhenAll(_processes.Select(s => s.DisposeAsync().AsTask()));
         await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(TestSettings.Redis))
         {
             foreach (var key in redis.GetServers()[0].Keys(pattern: $"{ClusterId}*"))
