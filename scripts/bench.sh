@@ -5,7 +5,7 @@
 # the generated table in BENCHMARKS.md.
 #
 # Usage: scripts/bench.sh [scenario...] [--full] [--runs N] [--peers KEYS|none]
-#   scenarios: relay consumer latency latency-200 saturation failover recovery (default: all of them; "resources"
+#   scenarios: relay consumer latency latency-200 saturation failover failover-frozen recovery (default: all of them; "resources"
 #              come from the latency scenarios and saturation)
 #   --peers    the other outboxes measured beside ours in relay, consumer, latency, latency-200 and recovery
 #              (bench/Peers; default: every peer project present, e.g. --peers wolverine,cap; --peers none)

@@ -6,7 +6,7 @@ using Registration.Bench.Scenarios;
 var options = BenchOptions.Parse(args);
 IScenario[] standard =
 [
-    new RelayDrainScenario(), new ConsumerScenario(), new LatencyScenario(), new LatencyScenario(200), new SaturationScenario(), new FailoverScenario(), new RecoveryScenario(),
+    new RelayDrainScenario(), new ConsumerScenario(), new LatencyScenario(), new LatencyScenario(200), new SaturationScenario(), new FailoverScenario(), new FailoverScenario(freeze: true), new RecoveryScenario(),
 ];
 IScenario[] diagnostic =
 [

@@ -140,18 +140,19 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGSTOP: the process freezes as it is (a long GC, a paused VM), its connections open.</summary>
+    public Task FreezeAsync() => SignalAsync("-STOP");
+
+    /// <summary>SIGCONT: a frozen process runs on.</summary>
+    public Task ThawAsync() => SignalAsync("-CONT");
+
     /// <summary>SIGTERM, then SIGKILL if it has not stopped after a few seconds.</summary>
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
-            using (var term = Process.Start(new ProcessStartInfo("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])))
-            {
-                if (term is not null)
-                {
-                    await term.WaitForExitAsync();
-                }
-            }
+            await ThawAsync(); // a frozen process cannot stop
+            await SignalAsync("-TERM");
 
             using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             try
@@ -166,5 +167,14 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", [signal, Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
+        if (kill is not null)
+        {
+            await kill.WaitForExitAsync();
+        }
     }
 }
