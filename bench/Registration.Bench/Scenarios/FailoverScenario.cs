@@ -35,7 +35,7 @@ internal sealed class FailoverScenario(bool freeze = false) : IScenario
         $"{PerSecond:0} registrations/s are offered open loop for {(BeforeFault + _afterFault).TotalSeconds:0} s and, {BeforeFault.TotalSeconds:0} s in, the silo hosting the most partitions is " +
         (freeze ? $"frozen (SIGSTOP) for {Frozen.TotalSeconds:0} s, then resumed (SIGCONT): it finds itself declared dead and leaves. " : "killed (SIGKILL). ") +
         "Gap = for each of its partitions, first `sent_at` after the fault − last `sent_at` before it; the figure is the longest. " +
-        (freeze ? "Detection = from the freeze until AuthApi's cluster view lists the silo as dead. " : "") +
+        (freeze ? "Detection = from the freeze until Orleans' membership table (Redis) lists the silo as dead. " : "") +
         "All SENT = from the fault until the last row created before it was SENT. The registrations leave out the password hash (`Workload/DirectRegistrations.cs`: the user row and its event in one transaction, then AuthApi's `RelayWake`), as in scenario 3: on a 2-core machine BCrypt admits only about 25 a second. " +
         "Wolverine and CAP have no counterpart (their relay is not partitioned over a cluster): ours only.";
 
@@ -86,7 +86,8 @@ internal sealed class FailoverScenario(bool freeze = false) : IScenario
             if (freeze)
             {
                 await victim.Process.FreezeAsync();
-                await Wait.UntilAsync(() => IsDeadAsync(auth.BaseAddress, victim.Port, cancellationToken), dead => dead,
+                await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(context.Settings.Redis);
+                await Wait.UntilAsync(() => IsDeadAsync(redis, sandbox.VirtualHost, victim.Port), dead => dead,
                     Frozen, "the frozen silo declared dead", TimeSpan.FromMilliseconds(100), cancellationToken);
                 m["failover.frozen.detection"] = (DateTimeOffset.UtcNow - failedAt).TotalSeconds;
                 await Task.Delay(failedAt + Frozen - DateTimeOffset.UtcNow, cancellationToken);
@@ -164,9 +165,25 @@ internal sealed class FailoverScenario(bool freeze = false) : IScenario
             .ToDictionary(p => p.GetProperty("partition").GetInt16(), p => p.GetProperty("owner").GetString()!);
     }
 
-    private static async Task<bool> IsDeadAsync(Uri auth, int siloPort, CancellationToken cancellationToken) =>
-        await ClusterViewAsync(auth, cancellationToken) is { } view && view.GetProperty("silos").EnumerateArray().Any(s =>
-            s.GetProperty("address").GetString()!.Contains($":{siloPort}:", StringComparison.Ordinal) && s.GetProperty("status").GetString() == "Dead");
+    /// <summary>Whether Orleans' membership table (in Redis, read directly: no silo needs to answer) lists the silo as dead.</summary>
+    private static async Task<bool> IsDeadAsync(StackExchange.Redis.ConnectionMultiplexer redis, string cluster, int siloPort)
+    {
+        foreach (var entry in await redis.GetDatabase().HashGetAllAsync($"{cluster}/members/{cluster}"))
+        {
+            if (entry.Name == "Version")
+            {
+                continue;
+            }
+
+            using var member = JsonDocument.Parse(entry.Value.ToString());
+            if (member.RootElement.GetProperty("SiloAddress").GetProperty("SiloAddress").GetString()!.Contains($":{siloPort}@", StringComparison.Ordinal))
+            {
+                return member.RootElement.GetProperty("Status").GetInt32() == 6; // SiloStatus.Dead
+            }
+        }
+
+        return false;
+    }
 
     private static async Task<JsonElement?> ClusterViewAsync(Uri auth, CancellationToken cancellationToken)
     {

@@ -7,6 +7,8 @@ namespace Registration.ServiceDefaults.Cluster;
 
 public static class ClusterConnectionExtensions
 {
+    public static readonly TimeSpan GatewayListRefreshPeriod = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// An Orleans client of the cluster named in section "Orleans", found through ConnectionStrings:Redis, in this
     /// service's own container (<paramref name="configure"/> adds to it, e.g. the Orleans dashboard). It is started
@@ -29,7 +31,11 @@ public static class ClusterConnectionExtensions
             client
                 .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (identity.ClusterId, identity.ServiceId))
                 .UseRedisClustering(o => o.ConfigurationOptions = redis)
-                .AddActivityPropagation(); // a grain call continues the caller's trace
+                .AddActivityPropagation() // a grain call continues the caller's trace
+                // The live gateways re-read from the membership table every second (Orleans' default is every minute): a
+                // silo that froze keeps its connections open, so only this drops it from the client's rotation once the
+                // cluster has declared it dead.
+                .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = GatewayListRefreshPeriod);
             if (timeout is { } limit)
             {
                 client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = limit);
