@@ -44,8 +44,8 @@ public static class SiloExtensions
     /// <summary>
     /// Reminders in Redis (the relays and the cleaner started once at start, kept alive by their reminders), and failure
     /// detection tuned for fast failover: a silo that misses two probes of one second each is voted dead (under a second
-    /// after a kill on loopback), so
-    /// its relay partitions come back on a survivor within seconds instead of Orleans' default of about a minute.
+    /// after a kill on loopback), so its relay partitions come back on a survivor within seconds instead of Orleans'
+    /// default of about a minute.
     /// </summary>
     public static ISiloBuilder UseRedisReminders(this ISiloBuilder silo, ConfigurationOptions redis, SiloClusterOptions cluster) => silo
         .UseRedisReminderService(o => o.ConfigurationOptions = redis)

@@ -15,7 +15,7 @@ public sealed class OutboxOptions : IValidatableObject
     public int Partitions { get; set; } = 16;
 
     /// <summary>
-    /// Period of the reminder that keeps each partition's relay grain alive (the silos register it at start): after its
+    /// Period of the reminder that keeps each partition's relay grain alive (registered on each activation): after its
     /// silo died, the grain is back on a survivor within the cluster's detection of the death plus this period, even if
     /// nothing wakes it. At least Orleans:MinimumReminderPeriod (checked at start by the silo).
     /// </summary>
