@@ -87,7 +87,7 @@ public sealed partial class OutboxRelayGrain(
     /// <summary>Relays batches until the partition has no due rows, a publish failed, this activation was fenced, or <paramref name="maxBatches"/> ran.</summary>
     /// <param name="probeFirst">
     /// Ask first whether the partition has any PENDING row (the timer's fallback poll): an idle partition then costs one
-    /// indexed statement instead of a claim transaction, and a row whose wake-up was lost is still claimed on this tick.
+    /// indexed statement instead of a claim, and a row whose wake-up was lost is still claimed on this tick.
     /// A stale activation of an idle partition is then fenced at its next claim rather than on this tick; it changes nothing meanwhile.
     /// </param>
     /// <returns>Whether the partition had no due rows at all (nothing claimed, nothing failed, this activation still holds it).</returns>

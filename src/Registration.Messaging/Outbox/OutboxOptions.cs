@@ -22,7 +22,7 @@ public sealed class OutboxOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan KeepAlivePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Most rows one relay step claims, publishes and marks in one transaction.</summary>
+    /// <summary>Most rows one relay step reads, publishes and marks.</summary>
     [Range(1, 5000)]
     public int BatchSize { get; set; } = 2000;
 
