@@ -33,7 +33,7 @@ public sealed class FrozenSiloTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_silo_frozen_for_30_s_under_load_delays_nothing_beyond_its_detection_plus_3_s_and_leaves_when_it_wakes()
+    public async Task A_silo_frozen_for_30_s_under_load_delays_its_partitions_by_at_most_its_detection_plus_3_s_and_leaves_when_it_wakes()
     {
         _system.StartTodoConsumer();
         var silos = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => _system.StartSiloAsync()));
