@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Registration.Contracts;
-using Registration.Messaging.Consuming;
 using Registration.Messaging.Outbox;
 using Registration.Tests.Infrastructure;
 using Xunit.Abstractions;
