@@ -1,0 +1,19 @@
+using Registration.Contracts;
+
+namespace Registration.Messaging.Broker;
+
+/// <summary>
+/// A consumed queue of the contract: its bindings to <see cref="Topology.Exchange"/>, and the dead-letter exchange and
+/// queue its dead letters go to (a dead letter keeps the routing key it arrived with; the dead-letter queue takes every key).
+/// </summary>
+public sealed record QueueContract(string Queue, IReadOnlyList<string> RoutingKeys, string DeadLetterExchange, string DeadLetterQueue)
+{
+    public static readonly QueueContract UserRegistered = new(
+        Topology.UserRegisteredQueue, [Topology.UserRegisteredRoutingKey], Topology.DeadLetterExchange, Topology.UserRegisteredDeadLetterQueue);
+
+    public static readonly QueueContract Notifications = new(
+        Topology.NotificationsQueue, [Topology.UserRegisteredRoutingKey, Topology.AnyTodoRoutingKey], Topology.NotificationsDeadLetterExchange, Topology.NotificationsDeadLetterQueue);
+
+    /// <summary>Every queue, declared by every publisher and consumer: an event is never published before the queues that take it exist.</summary>
+    public static readonly IReadOnlyList<QueueContract> All = [UserRegistered, Notifications];
+}
