@@ -1,5 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
 using Registration.Grains.Outbox;
 using Registration.Grains.Users;
 using Registration.Messaging;
@@ -11,23 +14,29 @@ namespace Registration.Grains;
 public static class GrainServicesExtensions
 {
     /// <summary>
-    /// What the grains need from their silo: the broker, the relay's step and its metrics, the epochs, the retention of SENT
-    /// rows and dedup keys (with its windows checked at start); the todo database and its group commit. Call it before UseOrleans: the group commit then stops after the grains.
+    /// What the grains need from their silo: the broker, the outboxes they relay (the auth database's, the silo's own, and
+    /// the todo database's) with the relays' metrics, the retention of dedup keys (with its windows checked at start); the
+    /// todo database and its group commit. Call it before UseOrleans: the group commit then stops after the grains.
     /// </summary>
     public static IHostApplicationBuilder AddGrainServices(this IHostApplicationBuilder builder)
     {
         builder.AddRabbitMq();
-        builder.AddOutboxBacklog();
         builder.AddRetentionWindows();
-        builder.Services.AddSingleton<OutboxRelay>();
-        builder.Services.AddSingleton<OutboxRetention>();
-        builder.Services.AddSingleton<OutboxMetrics>();
-        builder.Services.AddSingleton<OutboxEpochs>();
-        builder.Services.AddSingleton<RelayBroker>();
         builder.AddKeyedDatabase(TodoDatabase.Name);
+        builder.AddRelayedOutbox(Outboxes.Auth, sp => sp.GetRequiredService<NpgsqlDataSource>());
+        builder.AddRelayedOutbox(Outboxes.Todo, sp => sp.GetRequiredKeyedService<NpgsqlDataSource>(TodoDatabase.Name));
+        builder.Services.AddSingleton<OutboxMetrics>();
+        builder.Services.AddSingleton<RelayBroker>();
         builder.Services.AddSingleton<WelcomeTodoWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WelcomeTodoWriter>());
         builder.Services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
         return builder;
+    }
+
+    private static void AddRelayedOutbox(this IHostApplicationBuilder builder, string outbox, Func<IServiceProvider, NpgsqlDataSource> database)
+    {
+        builder.AddOutboxBacklog(outbox, database);
+        builder.Services.AddKeyedSingleton(outbox, (sp, _) =>
+            new RelayedOutbox(outbox, database(sp), sp.GetRequiredService<IOptions<OutboxOptions>>(), sp.GetRequiredService<ILoggerFactory>()));
     }
 }

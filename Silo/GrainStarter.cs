@@ -5,7 +5,7 @@ using Registration.Messaging.Outbox;
 namespace Registration.Silo;
 
 /// <summary>
-/// Starts every outbox partition's relay and the processed_events cleaner once, when the silo starts. Each registers
+/// Starts the relay of every partition of every outbox and the processed_events cleaner once, when the silo starts. Each registers
 /// its keep-alive reminder on activation, and from then on the reminder alone keeps it alive: a tick activates the grain
 /// wherever its placement puts it, so a grain whose silo died is back on a survivor within the cluster's detection of
 /// that death plus one period (Outbox:KeepAlivePeriod), even if nothing calls it.
@@ -14,10 +14,13 @@ public sealed partial class GrainStarter(IGrainFactory grains, IOptions<OutboxOp
 {
     public async Task Execute(CancellationToken cancellationToken)
     {
-        for (var partition = 0; partition < options.Value.Partitions; partition++)
+        foreach (var outbox in Outboxes.All)
         {
-            // One-way: a relay whose activation fails (the database not reachable yet) is retried by its reminder.
-            await grains.GetGrain<IOutboxRelayGrain>(partition).Wake();
+            for (var partition = 0; partition < options.Value.Partitions; partition++)
+            {
+                // One-way: a relay whose activation fails (the database not reachable yet) is retried by its reminder.
+                await grains.Relay(outbox, (short)partition).Wake();
+            }
         }
 
         try

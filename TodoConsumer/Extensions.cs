@@ -1,5 +1,6 @@
 using Registration.Contracts;
 using Registration.Messaging;
+using Registration.Messaging.Outbox;
 using Registration.ServiceDefaults.Auth;
 using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Data;
@@ -15,7 +16,10 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        // The todo database: todos and dedup keys (this assembly's migrations), and the outbox of the task events
+        // (Registration.Messaging's, the same tables as the auth database's), which the silos relay.
         builder.AddDatabase(typeof(Extensions).Assembly);
+        builder.Services.AddMigrations(typeof(OutboxStore).Assembly);
         builder.AddJwtAuthentication();
         // Short: a batch whose call went to a silo that died or froze is back in the queue, and retried on the grain's new
         // activation, within about this long after the silo is declared dead; a user grain answers in milliseconds.

@@ -12,7 +12,7 @@ public static class ClusterAdminApi
 
     /// <param name="Owner">The silo whose relay grain holds the partition, or null when it did not answer.</param>
     /// <param name="Token">The epoch that activation took.</param>
-    public sealed record PartitionOwner(short Partition, string? Owner, long Token, bool Live);
+    public sealed record PartitionOwner(string Outbox, short Partition, string? Owner, long Token, bool Live);
 
     public static IEndpointRouteBuilder MapClusterAdminApi(this IEndpointRouteBuilder app)
     {

@@ -6,7 +6,7 @@ using Registration.ServiceDefaults.Cluster;
 
 namespace AuthApi.Admin;
 
-/// <summary>Asks the cluster for its silos (Orleans' management grain) and every partition's relay grain where it runs, for the cluster admin API.</summary>
+/// <summary>Asks the cluster for its silos (Orleans' management grain) and the relay grain of every partition of every outbox where it runs, for the cluster admin API.</summary>
 public sealed class OrleansDirectory(ClusterConnection cluster, IOptions<OutboxOptions> options)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
@@ -36,22 +36,22 @@ public sealed class OrleansDirectory(ClusterConnection cluster, IOptions<OutboxO
 
     public async Task<IReadOnlyList<ClusterAdminApi.PartitionOwner>> PartitionsAsync(CancellationToken cancellationToken)
     {
-        var partitions = Enumerable.Range(0, options.Value.Partitions).Select(p => (short)p).ToList();
+        var relays = Outboxes.All.SelectMany(outbox => Enumerable.Range(0, options.Value.Partitions).Select(p => (outbox, partition: (short)p))).ToList();
         if (cluster.Grains is not { } grains)
         {
-            return [.. partitions.Select(p => new ClusterAdminApi.PartitionOwner(p, null, 0, false))];
+            return [.. relays.Select(r => new ClusterAdminApi.PartitionOwner(r.outbox, r.partition, null, 0, false))];
         }
 
-        return await Task.WhenAll(partitions.Select(async partition =>
+        return await Task.WhenAll(relays.Select(async relay =>
         {
             try
             {
-                var state = await grains.GetGrain<IOutboxRelayGrain>(partition).GetStateAsync().WaitAsync(Timeout, cancellationToken);
-                return new ClusterAdminApi.PartitionOwner(partition, state.Silo, state.Epoch, true);
+                var state = await grains.Relay(relay.outbox, relay.partition).GetStateAsync().WaitAsync(Timeout, cancellationToken);
+                return new ClusterAdminApi.PartitionOwner(relay.outbox, relay.partition, state.Silo, state.Epoch, true);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                return new ClusterAdminApi.PartitionOwner(partition, null, 0, false);
+                return new ClusterAdminApi.PartitionOwner(relay.outbox, relay.partition, null, 0, false);
             }
         }));
     }

@@ -20,7 +20,7 @@ public sealed partial class RelayWake(ClusterConnection cluster, ILogger<RelayWa
 
         try
         {
-            _ = grains.GetGrain<IOutboxRelayGrain>(partition).Wake();
+            _ = grains.Relay(Outboxes.Auth, partition).Wake();
         }
         catch (Exception ex)
         {

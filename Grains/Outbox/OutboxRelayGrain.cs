@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -8,7 +9,7 @@ using Registration.Messaging.Outbox;
 namespace Registration.Grains.Outbox;
 
 /// <summary>
-/// Relays one outbox partition. On activation it takes a new epoch for the partition; every claim and every mark
+/// Relays one partition of one outbox (its key: the partition, with the outbox's name as extension). On activation it takes a new epoch for the partition; every claim and every mark
 /// checks that epoch in its own statement (<see cref="OutboxStore"/>), and no lock is held while a batch is published.
 /// So a stale, duplicate or frozen activation changes nothing once a newer one took the partition, and never makes the
 /// newer one wait: it may publish a batch it claimed before (duplicates, which the consumer absorbs), then finds itself
@@ -23,9 +24,6 @@ namespace Registration.Grains.Outbox;
 /// </summary>
 [PartitionPlacement]
 public sealed partial class OutboxRelayGrain(
-    OutboxRelay relay,
-    OutboxRetention retention,
-    OutboxEpochs epochs,
     RelayBroker broker,
     OutboxMetrics metrics,
     ILocalSiloDetails silo,
@@ -35,18 +33,29 @@ public sealed partial class OutboxRelayGrain(
 {
     public const string KeepAliveReminder = "keep-alive";
 
+    private RelayedOutbox? _outbox;
     private EpochFence? _fence;
     private IChannel? _channel;
     private long _retentionDueAt; // Environment.TickCount64; the first pass runs on the first idle tick
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        var partition = checked((short)this.GetPrimaryKeyLong(out var name));
+        if (name is null)
+        {
+            // A key without an outbox is of an older release, whose relays had the auth outbox alone: its reminder is retired.
+            await RetireAsync(partition);
+            return;
+        }
+
+        _outbox = ServiceProvider.GetKeyedService<RelayedOutbox>(name)
+            ?? throw new ArgumentException($"no outbox '{name}' to relay (known: {string.Join(", ", Outboxes.All)})");
+
         // First, so that the reminder retries an activation whose epoch could not be taken (the database unreachable).
         var keepAlive = options.Value.KeepAlivePeriod;
         await this.RegisterOrUpdateReminder(KeepAliveReminder, keepAlive, keepAlive);
-        var partition = checked((short)this.GetPrimaryKeyLong());
-        _fence = new EpochFence(partition, await epochs.NextAsync(partition, cancellationToken));
-        LogActivated(partition, _fence.Epoch);
+        _fence = new EpochFence(partition, await _outbox.Epochs.NextAsync(partition, cancellationToken));
+        LogActivated(name, partition, _fence.Epoch);
         // KeepAlive: the activation lives as long as its silo; its reminder brings it back when the silo does not.
         this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TimeSpan.Zero, options.Value.PollInterval) { KeepAlive = true });
     }
@@ -56,17 +65,29 @@ public sealed partial class OutboxRelayGrain(
         await CloseChannelAsync();
         if (_fence is not null)
         {
-            LogDeactivated(_fence.Partition, _fence.Epoch, reason.Description);
+            LogDeactivated(_outbox!.Name, _fence.Partition, _fence.Epoch, reason.Description);
         }
     }
 
     /// <summary>One batch at once (the latency path); a backlog is left to the timer, whose ticks end with the activation.</summary>
-    public Task Wake() => DrainAsync(maxBatches: 1, probeFirst: false, CancellationToken.None);
+    public Task Wake() => _fence is null ? Task.CompletedTask : DrainAsync(maxBatches: 1, probeFirst: false, CancellationToken.None);
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
 
-    public Task<RelayPartitionState> GetStateAsync() =>
-        Task.FromResult(new RelayPartitionState(_fence!.Partition, _fence.Epoch, silo.SiloAddress.ToString()));
+    public Task<RelayPartitionState> GetStateAsync() => _fence is null
+        ? throw new InvalidOperationException("this relay key names no outbox")
+        : Task.FromResult(new RelayPartitionState(_fence.Partition, _fence.Epoch, silo.SiloAddress.ToString(), _outbox!.Name));
+
+    private async Task RetireAsync(short partition)
+    {
+        if (await this.GetReminder(KeepAliveReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        LogRetired(partition);
+        DeactivateOnIdle();
+    }
 
     /// <summary>Drains, deletes expired SENT rows if the partition had nothing to relay and a pass is due, then moves to the silo that owns the partition now if that is another one.</summary>
     private async Task TickAsync(CancellationToken cancellationToken)
@@ -77,9 +98,9 @@ public sealed partial class OutboxRelayGrain(
         }
 
         var live = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
-        if (live.Count > 0 && !PartitionPlacement.OwnerOf(_fence!.Partition, live).Equals(silo.SiloAddress))
+        if (live.Count > 0 && !PartitionPlacement.OwnerOf(_outbox!.Name, _fence!.Partition, live).Equals(silo.SiloAddress))
         {
-            LogMoving(_fence.Partition);
+            LogMoving(_outbox.Name, _fence.Partition);
             this.MigrateOnIdle();
         }
     }
@@ -93,7 +114,7 @@ public sealed partial class OutboxRelayGrain(
     /// <returns>Whether the partition had no due rows at all (nothing claimed, nothing failed, this activation still holds it).</returns>
     private async Task<bool> DrainAsync(int maxBatches, bool probeFirst, CancellationToken cancellationToken)
     {
-        var fence = _fence!;
+        var (outbox, fence) = (_outbox!, _fence!);
         var batchSize = options.Value.BatchSize;
         var claimedAny = false;
         try
@@ -106,25 +127,25 @@ public sealed partial class OutboxRelayGrain(
                 }
 
                 _channel ??= await broker.OpenChannelAsync(batchSize, cancellationToken); // also while idle: readiness shows the broker
-                if (probeFirst && batch == 0 && !await relay.HasPendingAsync(fence.Partition, cancellationToken))
+                if (probeFirst && batch == 0 && !await outbox.Relay.HasPendingAsync(fence.Partition, cancellationToken))
                 {
                     return true;
                 }
 
                 var started = Stopwatch.GetTimestamp();
-                var result = await relay.RelayBatchAsync(_channel, fence, cancellationToken);
-                metrics.Relayed(result, Stopwatch.GetElapsedTime(started));
+                var result = await outbox.Relay.RelayBatchAsync(_channel, fence, cancellationToken);
+                metrics.Relayed(outbox.Name, result, Stopwatch.GetElapsedTime(started));
                 claimedAny |= result.Claimed > 0;
                 if (result.Superseded)
                 {
-                    LogFenced(fence.Partition, fence.Epoch, result.Fenced);
+                    LogFenced(outbox.Name, fence.Partition, fence.Epoch, result.Fenced);
                     DeactivateOnIdle();
                     return false;
                 }
 
                 if (result.Failed > 0)
                 {
-                    LogPublishFailed(fence.Partition, result.Failed, result.FirstError);
+                    LogPublishFailed(outbox.Name, fence.Partition, result.Failed, result.FirstError);
                     return false;
                 }
 
@@ -138,7 +159,7 @@ public sealed partial class OutboxRelayGrain(
         {
             // Database or broker trouble, or anything unforeseen: the next tick or wake tries again on a new
             // channel (broker trouble also shows in the silo's readiness). Nothing is marked, so nothing is lost.
-            LogStepFailed(fence.Partition, ex.Message);
+            LogStepFailed(outbox.Name, fence.Partition, ex.Message);
             await CloseChannelAsync();
         }
 
@@ -157,23 +178,23 @@ public sealed partial class OutboxRelayGrain(
         var settings = options.Value;
         try
         {
-            if (await retention.DeleteExpiredAsync(_fence!, cancellationToken) is not { } deleted)
+            if (await _outbox!.Retention.DeleteExpiredAsync(_fence!, cancellationToken) is not { } deleted)
             {
                 return;
             }
 
-            metrics.RetentionDeleted(deleted);
+            metrics.RetentionDeleted(_outbox.Name, deleted);
             var pause = deleted >= settings.RetentionBatchSize ? settings.RetentionInterval / 10 : settings.RetentionInterval;
             _retentionDueAt = Environment.TickCount64 + (long)pause.TotalMilliseconds;
             if (deleted > 0)
             {
-                LogRetentionDeleted(_fence!.Partition, deleted);
+                LogRetentionDeleted(_outbox.Name, _fence!.Partition, deleted);
             }
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             _retentionDueAt = Environment.TickCount64 + (long)settings.RetentionInterval.TotalMilliseconds;
-            LogRetentionFailed(_fence!.Partition, ex.Message);
+            LogRetentionFailed(_outbox!.Name, _fence!.Partition, ex.Message);
         }
     }
 
@@ -186,27 +207,30 @@ public sealed partial class OutboxRelayGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Relay of outbox partition {Partition} activated with epoch {Epoch}")]
-    private partial void LogActivated(short partition, long epoch);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Relay of {Outbox} outbox partition {Partition} activated with epoch {Epoch}")]
+    private partial void LogActivated(string outbox, short partition, long epoch);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Relay of outbox partition {Partition} (epoch {Epoch}) deactivated: {Reason}")]
-    private partial void LogDeactivated(short partition, long epoch, string? reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Relay of {Outbox} outbox partition {Partition} (epoch {Epoch}) deactivated: {Reason}")]
+    private partial void LogDeactivated(string outbox, short partition, long epoch, string? reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Relay of outbox partition {Partition} moves to the silo that owns the partition now")]
-    private partial void LogMoving(short partition);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Relay key {Partition} names no outbox (an older release's): its keep-alive reminder is unregistered")]
+    private partial void LogRetired(short partition);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Relay of outbox partition {Partition} was fenced (epoch {Epoch} is no longer current; {Count} confirmed events left to the newer activation); deactivating")]
-    private partial void LogFenced(short partition, long epoch, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Relay of {Outbox} outbox partition {Partition} moves to the silo that owns the partition now")]
+    private partial void LogMoving(string outbox, short partition);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox partition {Partition}: {Count} events not confirmed, kept PENDING with backoff: {Error}")]
-    private partial void LogPublishFailed(short partition, int count, string? error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Relay of {Outbox} outbox partition {Partition} was fenced (epoch {Epoch} is no longer current; {Count} confirmed events left to the newer activation); deactivating")]
+    private partial void LogFenced(string outbox, short partition, long epoch, int count);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Outbox partition {Partition}: {Count} SENT rows past the retention deleted")]
-    private partial void LogRetentionDeleted(short partition, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Outbox} outbox partition {Partition}: {Count} events not confirmed, kept PENDING with backoff: {Error}")]
+    private partial void LogPublishFailed(string outbox, short partition, int count, string? error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention of outbox partition {Partition} failed, tried again later: {Reason}")]
-    private partial void LogRetentionFailed(short partition, string reason);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Outbox} outbox partition {Partition}: {Count} SENT rows past the retention deleted")]
+    private partial void LogRetentionDeleted(string outbox, short partition, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Relay step of outbox partition {Partition} failed, retried on the next tick: {Reason}")]
-    private partial void LogStepFailed(short partition, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention of {Outbox} outbox partition {Partition} failed, tried again later: {Reason}")]
+    private partial void LogRetentionFailed(string outbox, short partition, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Relay step of {Outbox} outbox partition {Partition} failed, retried on the next tick: {Reason}")]
+    private partial void LogStepFailed(string outbox, short partition, string reason);
 }

@@ -1,15 +1,20 @@
+using System.Diagnostics;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans.Placement;
 using Registration.Contracts;
+using Microsoft.Extensions.Options;
+using Registration.Messaging.Outbox;
 using Registration.ServiceDefaults.Data;
+using Registration.ServiceDefaults.Http;
 
 namespace Registration.Grains.Users;
 
 /// <summary>
 /// One user: applies the user's events through the silo's group commit (<see cref="WelcomeTodoWriter"/>), one at a
-/// time, and reads and writes the user's own todos. Whether an event is a duplicate, expired, stale or applied is decided
+/// time, and reads and writes the user's own todos; every change of a todo writes its task event (TODO_CREATED,
+/// TODO_UPDATED, TODO_DELETED) to the todo database's outbox in the change's own statement. Whether an event is a duplicate, expired, stale or applied is decided
 /// there, in the one statement that records it (with the silo's Consumer:MaxMessageAge). A database outage reaches the caller as
 /// <see cref="StoreUnavailableException"/>: nothing changed, try again.
 /// A user's grain is placed on the silo that received its first call (the gateway its caller picked), with no
@@ -20,7 +25,7 @@ namespace Registration.Grains.Users;
 [PreferLocalPlacement]
 [CollectionAgeLimit(Minutes = 2)]
 public sealed class UserGrain(
-    WelcomeTodoWriter writer, [FromKeyedServices(TodoDatabase.Name)] NpgsqlDataSource db) : Grain, IUserGrain
+    WelcomeTodoWriter writer, [FromKeyedServices(TodoDatabase.Name)] NpgsqlDataSource db, IOptions<OutboxOptions> outboxOptions) : Grain, IUserGrain
 {
     private const string Columns = "id, title, completed, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
@@ -33,7 +38,16 @@ public sealed class UserGrain(
             throw new ArgumentException($"event {registered.EventId} belongs to user {registered.Data.UserId}, not to {UserId}", nameof(registered));
         }
 
-        return Transient(() => writer.ApplyAsync(registered));
+        return Transient(async () =>
+        {
+            var outcome = await writer.ApplyAsync(registered);
+            if (outcome == MessageOutcome.Applied)
+            {
+                WakeTodoRelay(); // the welcome todo's TODO_CREATED was committed with it
+            }
+
+            return outcome;
+        });
     }
 
     public Task<IReadOnlyList<Todo>> ListTodosAsync() => Transient(async () =>
@@ -51,32 +65,62 @@ public sealed class UserGrain(
             $"SELECT {Columns} FROM todos WHERE id = @id AND user_id = @userId", new { id, userId = UserId });
     });
 
-    public Task<Todo> CreateTodoAsync(string title) => Transient(async () =>
-    {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleAsync<Todo>(
-            $"INSERT INTO todos (id, user_id, title) VALUES (@id, @userId, @title) RETURNING {Columns}",
-            new { id = Guid.CreateVersion7(), userId = UserId, title });
-    });
+    public async Task<Todo> CreateTodoAsync(string title) => (await ChangeAsync(
+        TodoChanged.Created,
+        "INSERT INTO todos (id, user_id, title) VALUES (@id, @userId, @title) RETURNING *",
+        new { id = Guid.CreateVersion7(), title }))!;
 
-    public Task<Todo?> UpdateTodoAsync(Guid id, string? title, bool? completed) => Transient(async () =>
+    public Task<Todo?> UpdateTodoAsync(Guid id, string? title, bool? completed) => ChangeAsync(
+        TodoChanged.Updated,
+        """
+        UPDATE todos
+        SET title = coalesce(@title, title), completed = coalesce(@completed, completed), updated_at = now()
+        WHERE id = @id AND user_id = @userId
+        RETURNING *
+        """,
+        new { id, title, completed });
+
+    public async Task<bool> DeleteTodoAsync(Guid id) =>
+        await ChangeAsync(TodoChanged.Deleted, "DELETE FROM todos WHERE id = @id AND user_id = @userId RETURNING *", new { id }) is not null;
+
+    /// <summary>
+    /// One statement: the change (<paramref name="change"/>, which returns the changed row) and its task event in the todo
+    /// database's outbox (add_todo_event), so both commit or neither does; then wakes the partition's relay. Null when the
+    /// user has no such todo (no event then).
+    /// </summary>
+    private Task<Todo?> ChangeAsync(string eventType, string change, object values) => Transient(async () =>
     {
+        var parameters = new DynamicParameters(values);
+        parameters.AddDynamicParams(new
+        {
+            userId = UserId,
+            eventType,
+            correlationId = CorrelationId.OfGrainCall() ?? CorrelationId.New(),
+            traceparent = Activity.Current?.Id,
+            partition = TodoPartition,
+        });
         await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<Todo>(
+        var todo = await connection.QuerySingleOrDefaultAsync<Todo>(
             $"""
-            UPDATE todos
-            SET title = coalesce(@title, title), completed = coalesce(@completed, completed), updated_at = now()
-            WHERE id = @id AND user_id = @userId
-            RETURNING {Columns}
+            WITH changed AS ({change}),
+            announced AS (
+                SELECT add_todo_event(@eventType, c.user_id, c.id, c.title, c.completed, @correlationId, @traceparent, @partition)
+                FROM changed c)
+            SELECT {Columns} FROM changed, announced
             """,
-            new { id, userId = UserId, title, completed });
+            parameters);
+        if (todo is not null)
+        {
+            WakeTodoRelay();
+        }
+
+        return todo;
     });
 
-    public Task<bool> DeleteTodoAsync(Guid id) => Transient(async () =>
-    {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.ExecuteAsync("DELETE FROM todos WHERE id = @id AND user_id = @userId", new { id, userId = UserId }) > 0;
-    });
+    private short TodoPartition => OutboxPartitioner.PartitionOf(UserId, outboxOptions.Value.Partitions);
+
+    /// <summary>After a commit that wrote a task event: one-way, so the caller never waits for it (the relay's poll is the fallback).</summary>
+    private void WakeTodoRelay() => GrainFactory.Relay(Outboxes.Todo, TodoPartition).Wake().Ignore();
 
     /// <summary>
     /// A database outage becomes <see cref="StoreUnavailableException"/>, which every client knows to retry; any other

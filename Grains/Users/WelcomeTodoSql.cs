@@ -18,8 +18,8 @@ internal static class WelcomeTodoSql
         """
         WITH batch AS (
             SELECT *
-            FROM unnest(@events, @types, @users, @sequences, @occurredAt, @todoIds) WITH ORDINALITY
-                AS b (event_id, event_type, user_id, sequence, occurred_at, todo_id, position)
+            FROM unnest(@events, @types, @users, @sequences, @occurredAt, @todoIds, @correlationIds, @traceparents, @partitions) WITH ORDINALITY
+                AS b (event_id, event_type, user_id, sequence, occurred_at, todo_id, correlation_id, traceparent, partition, position)
         ),
         -- An earlier copy in the batch makes a duplicate only if it is recorded, that is if it is not expired.
         seen AS (
@@ -60,6 +60,15 @@ internal static class WelcomeTodoSql
             SELECT todo_id, user_id, @title, event_id FROM decided
             WHERE outcome = 'applied'
             ORDER BY position
+            RETURNING id, user_id, title, completed, source_event_id
+        ),
+        -- Each welcome todo's TODO_CREATED, in the todo database's outbox.
+        announced AS (
+            SELECT d.position,
+                add_todo_event(@todoCreated, w.user_id, w.id, w.title, w.completed, b.correlation_id, b.traceparent, b.partition) AS todo_event_id
+            FROM welcomed w
+            JOIN decided d ON d.event_id = w.source_event_id AND d.outcome = 'applied'
+            JOIN batch b ON b.position = d.position
         ),
         advanced AS (
             UPDATE user_event_state AS s SET last_sequence = n.sequence, last_event_id = n.event_id, updated_at = now()
@@ -70,6 +79,6 @@ internal static class WelcomeTodoSql
             ) AS n
             WHERE s.user_id = n.user_id
         )
-        SELECT position, outcome FROM decided
+        SELECT d.position, d.outcome, a.todo_event_id FROM decided d LEFT JOIN announced a ON a.position = d.position
         """;
 }

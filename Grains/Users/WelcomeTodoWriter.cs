@@ -8,6 +8,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Registration.Contracts;
 using Registration.Messaging.Consuming;
+using Registration.Messaging.Outbox;
 using Registration.ServiceDefaults.Data;
 using Registration.ServiceDefaults.Telemetry;
 
@@ -32,7 +33,10 @@ namespace Registration.Grains.Users;
 /// reaches the statements that wrote its todo.
 /// </summary>
 public sealed partial class WelcomeTodoWriter(
-    [FromKeyedServices(TodoDatabase.Name)] NpgsqlDataSource db, IOptions<ConsumerOptions> options, ILogger<WelcomeTodoWriter> logger) : BackgroundService
+    [FromKeyedServices(TodoDatabase.Name)] NpgsqlDataSource db,
+    IOptions<ConsumerOptions> options,
+    IOptions<OutboxOptions> outboxOptions,
+    ILogger<WelcomeTodoWriter> logger) : BackgroundService
 {
     /// <summary>The most events in one transaction.</summary>
     public const int MaxBatch = 500;
@@ -92,7 +96,7 @@ public sealed partial class WelcomeTodoWriter(
             IReadOnlyList<MessageOutcome> outcomes;
             using (StartCommitSpan(batch))
             {
-                outcomes = await ApplyBatchAsync([.. batch.Select(p => p.Event)], cancellationToken);
+                outcomes = await ApplyBatchAsync(batch, cancellationToken);
             }
 
             for (var i = 0; i < batch.Count; i++)
@@ -142,8 +146,9 @@ public sealed partial class WelcomeTodoWriter(
     /// rest, COMMIT included, and the transaction is rolled back when it is disposed; after the COMMIT, disposing it
     /// sends nothing.
     /// </summary>
-    private async Task<IReadOnlyList<MessageOutcome>> ApplyBatchAsync(IReadOnlyList<UserRegistered> messages, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<MessageOutcome>> ApplyBatchAsync(IReadOnlyList<Pending> pending, CancellationToken cancellationToken)
     {
+        var messages = pending.Select(p => p.Event).ToList();
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection, transaction)
@@ -157,7 +162,7 @@ public sealed partial class WelcomeTodoWriter(
                     ? "SET LOCAL plan_cache_mode = force_generic_plan"
                     : "SET LOCAL plan_cache_mode = force_custom_plan"),
                 LockUsers(messages),
-                DecideAndRecord(messages),
+                DecideAndRecord(pending),
                 new NpgsqlBatchCommand("COMMIT"),
             },
         };
@@ -203,21 +208,38 @@ public sealed partial class WelcomeTodoWriter(
         Parameters = { new NpgsqlParameter<Guid[]>("users", [.. messages.Select(m => m.Data.UserId).Distinct().Order()]) },
     };
 
-    /// <summary>The events in delivery order (position 1 is the first), each with the id of the todo it creates if applied.</summary>
-    private NpgsqlBatchCommand DecideAndRecord(IReadOnlyList<UserRegistered> messages) => new(WelcomeTodoSql.DecideAndRecord)
+    /// <summary>
+    /// The events in delivery order (position 1 is the first), each with the id of the todo it creates if applied, and
+    /// what that todo's TODO_CREATED carries: the registration's correlation id, the trace of the call that handed it in,
+    /// and the outbox partition of its user.
+    /// </summary>
+    private NpgsqlBatchCommand DecideAndRecord(IReadOnlyList<Pending> pending)
     {
-        Parameters =
+        var messages = pending.Select(p => p.Event).ToList();
+        return new(WelcomeTodoSql.DecideAndRecord)
         {
-            new NpgsqlParameter<Guid[]>("events", [.. messages.Select(m => m.EventId)]),
-            new NpgsqlParameter<string[]>("types", [.. messages.Select(m => m.EventType)]),
-            new NpgsqlParameter<Guid[]>("users", [.. messages.Select(m => m.Data.UserId)]),
-            new NpgsqlParameter<long?[]>("sequences", [.. messages.Select(m => m.Sequence)]),
-            new NpgsqlParameter<DateTime[]>("occurredAt", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. messages.Select(m => m.OccurredAt.UtcDateTime)] },
-            new NpgsqlParameter<Guid[]>("todoIds", [.. messages.Select(_ => Guid.CreateVersion7())]),
-            new NpgsqlParameter<string>("title", Todo.WelcomeTitle),
-            new NpgsqlParameter<TimeSpan>("maxAge", options.Value.MaxMessageAge),
-        },
-    };
+            Parameters =
+            {
+                new NpgsqlParameter<Guid[]>("events", [.. messages.Select(m => m.EventId)]),
+                new NpgsqlParameter<string[]>("types", [.. messages.Select(m => m.EventType)]),
+                new NpgsqlParameter<Guid[]>("users", [.. messages.Select(m => m.Data.UserId)]),
+                new NpgsqlParameter<long?[]>("sequences", [.. messages.Select(m => m.Sequence)]),
+                new NpgsqlParameter<DateTime[]>("occurredAt", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. messages.Select(m => m.OccurredAt.UtcDateTime)] },
+                new NpgsqlParameter<Guid[]>("todoIds", [.. messages.Select(_ => Guid.CreateVersion7())]),
+                new NpgsqlParameter<string>("title", Todo.WelcomeTitle),
+                new NpgsqlParameter<TimeSpan>("maxAge", options.Value.MaxMessageAge),
+                new NpgsqlParameter<string[]>("correlationIds", [.. messages.Select(m => m.CorrelationId)]),
+                new NpgsqlParameter<string?[]>("traceparents", [.. pending.Select(p => TraceParent(p.Caller))]),
+                new NpgsqlParameter<short[]>("partitions", [.. messages.Select(m => TodoPartition(m.Data.UserId))]),
+                new NpgsqlParameter<string>("todoCreated", TodoChanged.Created),
+            },
+        };
+    }
+
+    private short TodoPartition(Guid userId) => OutboxPartitioner.PartitionOf(userId, outboxOptions.Value.Partitions);
+
+    private static string? TraceParent(ActivityContext caller) =>
+        caller == default ? null : $"00-{caller.TraceId}-{caller.SpanId}-{(caller.TraceFlags.HasFlag(ActivityTraceFlags.Recorded) ? "01" : "00")}";
 
     private static MessageOutcome ParseOutcome(string outcome) => outcome switch
     {

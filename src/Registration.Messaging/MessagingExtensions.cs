@@ -2,7 +2,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Registration.Messaging.Broker;
 using Registration.Messaging.Consuming;
 using Registration.Messaging.Outbox;
@@ -35,13 +37,24 @@ public static class MessagingExtensions
         return builder;
     }
 
-    /// <summary>The outbox backlog (PENDING count, oldest age) for the gauges and readiness of the relaying silo.</summary>
-    public static IHostApplicationBuilder AddOutboxBacklog(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// The backlog (PENDING count, oldest age) of the outbox in <paramref name="database"/>, for the gauges and readiness
+    /// of the relaying silo; call it once per outbox. One readiness check ("outbox") covers them all.
+    /// </summary>
+    public static IHostApplicationBuilder AddOutboxBacklog(this IHostApplicationBuilder builder, string outbox, Func<IServiceProvider, NpgsqlDataSource> database)
     {
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<OutboxBacklog>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxBacklog>());
-        builder.Services.AddHealthChecks().AddCheck<OutboxLagHealthCheck>("outbox");
+        var backlog = new ServiceDescriptor(typeof(OutboxBacklog), outbox, (sp, _) =>
+            new OutboxBacklog(outbox, database(sp), sp.GetRequiredService<ILogger<OutboxBacklog>>()), ServiceLifetime.Singleton);
+        builder.Services.Add(backlog);
+        builder.Services.AddSingleton(sp => sp.GetRequiredKeyedService<OutboxBacklog>(outbox));
+        builder.Services.AddSingleton<IHostedService>(sp => sp.GetRequiredKeyedService<OutboxBacklog>(outbox));
+        if (!builder.Services.Any(s => s.ServiceType == typeof(OutboxLagHealthCheck)))
+        {
+            builder.Services.AddSingleton<OutboxLagHealthCheck>();
+            builder.Services.AddHealthChecks().AddCheck<OutboxLagHealthCheck>("outbox");
+        }
+
         return builder;
     }
 

@@ -76,6 +76,7 @@ internal sealed class Sandbox : IAsyncDisposable
         await SqlMigrator.MigrateAsync(AuthDb, typeof(AuthApi.Program).Assembly, cancellationToken);
         await SqlMigrator.MigrateAsync(AuthDb, typeof(Registration.Messaging.Outbox.OutboxStore).Assembly, cancellationToken);
         await SqlMigrator.MigrateAsync(TodoDb, typeof(TodoConsumer.Program).Assembly, cancellationToken);
+        await SqlMigrator.MigrateAsync(TodoDb, typeof(Registration.Messaging.Outbox.OutboxStore).Assembly, cancellationToken);
     }
 
     /// <summary>A direct (never proxied) broker connection to this run's virtual host, with the topology declared.</summary>

@@ -6,12 +6,15 @@ using Npgsql;
 namespace Registration.Messaging.Outbox;
 
 /// <summary>
-/// Measures the outbox backlog (PENDING count and age of the oldest PENDING event) every few seconds,
+/// Measures the backlog of one outbox (PENDING count and age of the oldest PENDING event) every few seconds,
 /// for the gauges and for readiness: a growing age means a stuck relay or an unreachable broker.
 /// </summary>
-public sealed partial class OutboxBacklog(NpgsqlDataSource db, ILogger<OutboxBacklog> logger) : BackgroundService
+/// <param name="outbox">The outbox's name, in the gauges' tag and readiness.</param>
+public sealed partial class OutboxBacklog(string outbox, NpgsqlDataSource db, ILogger<OutboxBacklog> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+
+    public string Outbox => outbox;
 
     public BacklogSnapshot? Current { get; private set; }
 
@@ -37,15 +40,15 @@ public sealed partial class OutboxBacklog(NpgsqlDataSource db, ILogger<OutboxBac
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                LogMeasureFailed(ex.Message);
+                LogMeasureFailed(outbox, ex.Message);
             }
 
             await Pause.ForAsync(Interval, stoppingToken);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not measure the outbox backlog: {Reason}")]
-    private partial void LogMeasureFailed(string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not measure the backlog of the {Outbox} outbox: {Reason}")]
+    private partial void LogMeasureFailed(string outbox, string reason);
 }
 
 public sealed record BacklogSnapshot(long Pending, TimeSpan OldestAge, DateTimeOffset MeasuredAt);

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
+using Orleans.Runtime;
 
 namespace Registration.ServiceDefaults.Http;
 
@@ -19,6 +20,9 @@ public static partial class CorrelationId
     public static string? Find(HttpContext http) => http.Items.TryGetValue(ItemKey, out var value) ? value as string : null;
 
     internal static void Set(HttpContext http, string value) => http.Items[ItemKey] = value;
+
+    /// <summary>Inside a grain: the correlation id of the request that made the call, if it came from one.</summary>
+    public static string? OfGrainCall() => RequestContext.Get(HeaderName) as string;
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
     private static partial Regex WellFormed();

@@ -69,11 +69,7 @@ public sealed class OutboxAdminApiTests : IAsyncLifetime
         var host = _system.StartAuthApi(TestAdmin.Settings);
         var http = host.CreateClient();
         await _system.StartRelayingSiloAsync();
-        await using (var broker = await _system.ConnectBrokerAsync())
-        await using (var channel = await broker.CreateChannelAsync())
-        {
-            await channel.QueueUnbindAsync(Topology.UserRegisteredQueue, Topology.Exchange, Topology.UserRegisteredRoutingKey);
-        }
+        await _system.RouteAsync(Topology.UserRegisteredRoutingKey, bind: false);
 
         var registered = await http.RegisterOkAsync();
 

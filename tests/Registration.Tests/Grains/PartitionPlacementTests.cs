@@ -1,5 +1,6 @@
 using System.Net;
 using Orleans.Runtime;
+using Registration.Grains;
 using Registration.Grains.Outbox;
 
 namespace Registration.Tests.Grains;
@@ -106,7 +107,7 @@ public sealed class PartitionPlacementTests
     }
 
     private static SiloAddress[] Owners(SiloAddress[] silos) =>
-        [.. Enumerable.Range(0, Partitions).Select(p => PartitionPlacement.OwnerOf(p, silos))];
+        [.. Enumerable.Range(0, Partitions).Select(p => PartitionPlacement.OwnerOf(Outboxes.Auth, p, silos))];
 
     private static SiloAddress Silo(int port, int generation, int host = 1) =>
         SiloAddress.New(new IPEndPoint(new IPAddress([127, 0, 0, (byte)host]), port), generation);

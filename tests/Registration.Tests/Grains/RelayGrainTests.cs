@@ -68,7 +68,7 @@ public sealed class RelayGrainTests : IAsyncLifetime
         const short partition = 5;
         // Settled first: partitions started on the first silo move once the second joins, and a move takes a new epoch.
         await SettledAsync();
-        var grain = _cluster.Grains.GetGrain<IOutboxRelayGrain>(partition);
+        var grain = _cluster.Grains.Relay(Outboxes.Auth, partition);
         var stale = await grain.GetStateAsync();
         // Another activation of the same partition took the next epoch (single activation is eventually consistent).
         await using (var connection = await _system.AuthDb.OpenConnectionAsync())
@@ -105,7 +105,7 @@ public sealed class RelayGrainTests : IAsyncLifetime
         await Eventually.ReturnsAsync(() => PendingAsync(), n => n == 0, "the rows of the stopped silo's partitions SENT by the survivor", TimeSpan.FromSeconds(30));
         foreach (var state in moved)
         {
-            var now = await _cluster.Grains.GetGrain<IOutboxRelayGrain>(state.Partition).GetStateAsync();
+            var now = await _cluster.Grains.Relay(Outboxes.Auth, state.Partition).GetStateAsync();
             Assert.NotEqual(state.Silo, now.Silo);
             Assert.True(now.Epoch > state.Epoch);
         }
@@ -123,11 +123,7 @@ public sealed class RelayGrainTests : IAsyncLifetime
 
         await Eventually.ReturnsAsync(() => PendingAsync(), n => n == 0, "a row of each silo SENT");
 
-        await using (var connection = await _system.ConnectBrokerAsync())
-        await using (var channel = await connection.CreateChannelAsync())
-        {
-            await channel.QueueUnbindAsync(Topology.UserRegisteredQueue, Topology.Exchange, Topology.UserRegisteredRoutingKey);
-        }
+        await _system.RouteAsync(Topology.UserRegisteredRoutingKey, bind: false);
 
         var row = await InsertRowAsync(3);
         var failed = await Eventually.ReturnsAsync(
@@ -136,7 +132,7 @@ public sealed class RelayGrainTests : IAsyncLifetime
             "the returned event kept PENDING with an attempt and its error");
         Assert.Contains("unroutable", failed, StringComparison.Ordinal);
 
-        // Declaring the topology binds the queue again.
+        // Declaring the topology binds the queues again.
         await (await _system.ConnectBrokerAsync()).DisposeAsync();
         await Eventually.ReturnsAsync(() => PendingAsync(), n => n == 0, "the event SENT once routable", TimeSpan.FromSeconds(20));
         Assert.Equal(3u, await _system.QueueDepthAsync(Topology.UserRegisteredQueue));
@@ -225,11 +221,11 @@ public sealed class RelayGrainTests : IAsyncLifetime
     {
         var silos = _cluster.Cluster.Silos.Select(s => s.SiloAddress).ToList();
         return Eventually.ReturnsAsync(
-            AllStatesAsync, states => states.All(s => s.Silo == PartitionPlacement.OwnerOf(s.Partition, silos).ToString()), "every partition on the silo its placement picks");
+            AllStatesAsync, states => states.All(s => s.Silo == PartitionPlacement.OwnerOf(Outboxes.Auth, s.Partition, silos).ToString()), "every partition on the silo its placement picks");
     }
 
     private async Task<List<RelayPartitionState>> AllStatesAsync() =>
-        [.. (await Task.WhenAll(Enumerable.Range(0, Partitions).Select(p => _cluster.Grains.GetGrain<IOutboxRelayGrain>(p).GetStateAsync()))).OrderBy(s => s.Partition)];
+        [.. (await Task.WhenAll(Enumerable.Range(0, Partitions).Select(p => _cluster.Grains.Relay(Outboxes.Auth, (short)p).GetStateAsync()))).OrderBy(s => s.Partition)];
 
     private Task<long> EpochAsync(short partition) =>
         _system.AuthScalarAsync<long>("SELECT epoch FROM outbox_epochs WHERE partition = @partition", new { partition });

@@ -17,7 +17,7 @@ public sealed class UserGrainTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _system = await TestSystem.CreateAsync();
-        await SqlMigrator.MigrateAsync(_system.TodoDb, typeof(TodoConsumer.Program).Assembly, CancellationToken.None);
+        await _system.MigrateTodoDatabaseAsync();
         _cluster = await RelayCluster.StartAsync(_system);
     }
 

@@ -5,6 +5,7 @@ using Npgsql;
 using Registration.Contracts;
 using Registration.Grains.Users;
 using Registration.Messaging.Consuming;
+using Registration.Messaging.Outbox;
 using Registration.ServiceDefaults.Data;
 using Registration.Tests.Infrastructure;
 
@@ -23,7 +24,7 @@ public sealed class WelcomeTodoWriterTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _system = await TestSystem.CreateAsync();
-        await SqlMigrator.MigrateAsync(_system.TodoDb, typeof(TodoConsumer.Program).Assembly, CancellationToken.None);
+        await _system.MigrateTodoDatabaseAsync();
     }
 
     public async Task DisposeAsync() => await _system.DisposeAsync();
@@ -253,7 +254,7 @@ public sealed class WelcomeTodoWriterTests : IAsyncLifetime
     {
         var options = new ConsumerOptions();
         options.MaxMessageAge = maxAge ?? options.MaxMessageAge;
-        using var writer = new WelcomeTodoWriter(db ?? _system.TodoDb, Options.Create(options), NullLogger<WelcomeTodoWriter>.Instance);
+        using var writer = new WelcomeTodoWriter(db ?? _system.TodoDb, Options.Create(options), Options.Create(new OutboxOptions()), NullLogger<WelcomeTodoWriter>.Instance);
         var outcomes = events.Select(writer.ApplyAsync).ToList();
         await writer.StartAsync(CancellationToken.None);
         try

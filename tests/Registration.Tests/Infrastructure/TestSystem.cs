@@ -3,6 +3,7 @@ using Npgsql;
 using RabbitMQ.Client;
 using Registration.Contracts;
 using Registration.Messaging.Broker;
+using Registration.ServiceDefaults.Data;
 
 namespace Registration.Tests.Infrastructure;
 
@@ -173,6 +174,27 @@ public sealed class TestSystem : IAsyncDisposable
         return host;
     }
 
+    /// <summary>
+    /// Unbinds (<paramref name="bind"/> false) or binds again every queue of the contract that takes
+    /// <paramref name="routingKey"/>: unbound, an event with that key is unroutable and returned to its publisher.
+    /// </summary>
+    public async Task RouteAsync(string routingKey, bool bind)
+    {
+        await using var connection = await ConnectBrokerAsync(declareTopology: false);
+        await using var channel = await connection.CreateChannelAsync();
+        foreach (var queue in QueueContract.All.Where(q => q.RoutingKeys.Contains(routingKey)))
+        {
+            if (bind)
+            {
+                await channel.QueueBindAsync(queue.Queue, Topology.Exchange, routingKey);
+            }
+            else
+            {
+                await channel.QueueUnbindAsync(queue.Queue, Topology.Exchange, routingKey);
+            }
+        }
+    }
+
     /// <summary>A direct connection to this test's virtual host, with the topology declared unless told otherwise.</summary>
     public async Task<IConnection> ConnectBrokerAsync(bool declareTopology = true)
     {
@@ -231,6 +253,13 @@ public sealed class TestSystem : IAsyncDisposable
     {
         await using var connection = await AuthDb.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<T>(sql, parameters) ?? throw new InvalidOperationException($"No value for: {sql}");
+    }
+
+    /// <summary>The todo database's schema as TodoConsumer migrates it: its own tables and the task events' outbox.</summary>
+    public async Task MigrateTodoDatabaseAsync()
+    {
+        await SqlMigrator.MigrateAsync(TodoDb, typeof(TodoConsumer.Program).Assembly, CancellationToken.None);
+        await SqlMigrator.MigrateAsync(TodoDb, typeof(Registration.Messaging.Outbox.OutboxStore).Assembly, CancellationToken.None);
     }
 
     public async Task<T> TodoScalarAsync<T>(string sql, object? parameters = null)

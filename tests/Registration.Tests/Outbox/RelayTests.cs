@@ -45,9 +45,7 @@ public sealed class RelayTests : IAsyncLifetime
     {
         var http = _system.StartAuthApi().CreateClient();
         await _system.StartRelayingSiloAsync();
-        await using var broker = await _system.ConnectBrokerAsync();
-        await using var channel = await broker.CreateChannelAsync();
-        await channel.QueueUnbindAsync(Topology.UserRegisteredQueue, Topology.Exchange, Topology.UserRegisteredRoutingKey);
+        await _system.RouteAsync(Topology.UserRegisteredRoutingKey, bind: false);
 
         var registered = await http.RegisterOkAsync();
 
@@ -60,7 +58,7 @@ public sealed class RelayTests : IAsyncLifetime
         Assert.Null(failed.SentAt);
         Assert.True(failed.NextAttemptAt > failed.CreatedAt, "a failed row gets a later next attempt");
 
-        await channel.QueueBindAsync(Topology.UserRegisteredQueue, Topology.Exchange, Topology.UserRegisteredRoutingKey);
+        await _system.RouteAsync(Topology.UserRegisteredRoutingKey, bind: true);
         await Eventually.ReturnsAsync(() => OutboxStatusAsync(registered.EventId), s => s == "SENT", "the row to be SENT once the queue is bound again");
         Assert.Equal(1u, await _system.QueueDepthAsync(Topology.UserRegisteredQueue));
     }

@@ -85,7 +85,7 @@
     const owners = [...new Set(partitions.filter(p => p.live && p.owner).map(p => p.owner))].sort();
     const tiles = partitions.map(p => {
       const tile = el('div', { className: 'partition' + (p.live ? '' : ' free'), testid: 'partition', title: p.owner || 'no owner' },
-        el('strong', {}, `P${p.partition}`),
+        el('strong', {}, `${p.outbox} P${p.partition}`),
         el('span', { className: 'mono' }, p.live ? siloLabel(p.owner) : 'free'),
         el('span', { className: 'muted' }, `epoch ${p.token}`));
       if (p.live && p.owner) tile.style.background = ownerColors[owners.indexOf(p.owner) % ownerColors.length];
