@@ -27,7 +27,7 @@ public sealed class ReadinessAndMetricsTests : IAsyncLifetime
             response => response.StatusCode == HttpStatusCode.ServiceUnavailable,
             "the silo's readiness to fail once the PENDING event is older than 1 s");
         var body = await unready.Content.ReadAsStringAsync();
-        Assert.Contains("the oldest PENDING outbox event is", body, StringComparison.Ordinal);
+        Assert.Contains("the oldest PENDING event of the auth outbox is", body, StringComparison.Ordinal);
         Assert.Contains("\"pending\":1", body, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/ready")).StatusCode); // registration is not affected
 

@@ -1,5 +1,6 @@
 using Dapper;
 using Registration.Contracts;
+using Registration.Grains;
 using Registration.Messaging.Outbox;
 using Registration.Tests.Grains;
 using Registration.Tests.Infrastructure;
@@ -60,7 +61,7 @@ public sealed class OutboxRetentionTests : IAsyncLifetime
         Assert.Equal(expired.Count, await _system.AuthScalarAsync<long>("SELECT coalesce(sum(deleted), 0)::bigint FROM outbox_retention"));
         Assert.Equal(12L, await _system.AuthScalarAsync<long>("SELECT deleted FROM outbox_retention WHERE partition = 2"));
         await Eventually.ReturnsAsync(
-            () => Task.FromResult(metrics.Sum("registration.outbox.retention.deleted", "")), n => n == expired.Count,
+            () => Task.FromResult(metrics.Sum("registration.outbox.retention.deleted", Outboxes.Auth)), n => n == expired.Count,
             "the deleted rows counted in registration.outbox.retention.deleted");
     }
 
