@@ -58,6 +58,9 @@ public sealed class SqlMigratorTests : IAsyncLifetime
         Assert.False(await _system.TodoScalarAsync<bool>(Table));
         Assert.Equal(both, await _system.AuthScalarAsync<string[]>(History));
         Assert.True(await _system.TodoScalarAsync<bool>("SELECT EXISTS (SELECT FROM schema_migrations WHERE version = '007_drop_cluster_members')"));
-        Assert.False(await _system.TodoScalarAsync<bool>("SELECT to_regclass('outbox') IS NOT NULL"));
+        // The todo database takes the outbox's migrations too (its task events' outbox): the membership table made and
+        // dropped again there, never left.
+        Assert.True(await _system.TodoScalarAsync<bool>("SELECT to_regclass('outbox') IS NOT NULL"));
+        Assert.Equal(both, await _system.TodoScalarAsync<string[]>(History));
     }
 }
