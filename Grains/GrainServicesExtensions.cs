@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Registration.Grains.Notifications;
 using Registration.Grains.Outbox;
 using Registration.Grains.Users;
 using Registration.Messaging;
@@ -27,6 +28,7 @@ public static class GrainServicesExtensions
         builder.AddKeyedDatabase(TodoDatabase.Name);
         builder.Services.AddSingleton<WelcomeTodoWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WelcomeTodoWriter>());
+        builder.AddNotificationGrainServices();
         builder.Services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
         return builder;
     }

@@ -1,22 +1,18 @@
-using System.Diagnostics;
-using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using Registration.Contracts;
 using Registration.Messaging.Consuming;
-using Registration.ServiceDefaults.Data;
-using Registration.ServiceDefaults.Telemetry;
+using Registration.Grains.GroupCommit;
 
 namespace Registration.Grains.Users;
 
 /// <summary>
-/// The silo's group commit of USER_REGISTERED: the user grains hand their events here, and the events waiting at
-/// one moment are applied in one transaction, so a backlog spread over thousands of grains costs a few commits
-/// instead of one each. A transaction is one round trip to PostgreSQL, BEGIN to COMMIT, and
+/// The silo's group commit of USER_REGISTERED (<see cref="GroupCommitWriter{TItem, TResult}"/>): the user grains hand
+/// their events here, and the events waiting at one moment are applied in one transaction. A transaction is one round
+/// trip to PostgreSQL, BEGIN to COMMIT, and
 /// (1) locks the state rows of its users (in one order, so two transactions never deadlock): events of one user
 ///     never apply at the same time, even from two activations of the user's grain;
 /// (2) in the next statement (so in a snapshot taken after the locks), reads which of its events were processed
@@ -32,109 +28,16 @@ namespace Registration.Grains.Users;
 /// reaches the statements that wrote its todo.
 /// </summary>
 public sealed partial class WelcomeTodoWriter(
-    [FromKeyedServices(TodoDatabase.Name)] NpgsqlDataSource db, IOptions<ConsumerOptions> options, ILogger<WelcomeTodoWriter> logger) : BackgroundService
+    [FromKeyedServices(TodoDatabase.Name)] NpgsqlDataSource db, IOptions<ConsumerOptions> options, ILogger<WelcomeTodoWriter> logger)
+    : GroupCommitWriter<UserRegistered, MessageOutcome>(logger)
 {
-    /// <summary>The most events in one transaction.</summary>
-    public const int MaxBatch = 500;
-
-    /// <summary>Transactions in flight at once: one collects while the other commits.</summary>
-    private const int Committers = 2;
-
-    private readonly Channel<Pending> _waiting = Channel.CreateUnbounded<Pending>();
-
     /// <summary>Applies the event with whatever else is waiting; completes after the commit with the event's outcome.</summary>
-    public Task<MessageOutcome> ApplyAsync(UserRegistered registered)
-    {
-        var pending = new Pending(registered, Activity.Current?.Context ?? default, new TaskCompletionSource<MessageOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_waiting.Writer.TryWrite(pending))
-        {
-            throw new StoreUnavailableException("the silo is stopping");
-        }
+    public Task<MessageOutcome> ApplyAsync(UserRegistered registered) => EnqueueAsync(registered);
 
-        return pending.Outcome.Task;
-    }
+    protected override string SpanName => "welcome todo commit";
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, Committers).Select(_ => CommitWaitingAsync(stoppingToken)));
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        _waiting.Writer.TryComplete();
-        await base.StopAsync(cancellationToken);
-        while (_waiting.Reader.TryRead(out var left))
-        {
-            left.Outcome.TrySetException(new StoreUnavailableException("the silo stopped before the event was applied"));
-        }
-    }
-
-    private async Task CommitWaitingAsync(CancellationToken stoppingToken)
-    {
-        var batch = new List<Pending>(MaxBatch);
-        while (await _waiting.Reader.WaitToReadAsync(stoppingToken))
-        {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _waiting.Reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-            }
-
-            if (batch.Count > 0)
-            {
-                await CommitAsync(batch, stoppingToken);
-            }
-        }
-    }
-
-    private async Task CommitAsync(List<Pending> batch, CancellationToken cancellationToken)
-    {
-        try
-        {
-            IReadOnlyList<MessageOutcome> outcomes;
-            using (StartCommitSpan(batch))
-            {
-                outcomes = await ApplyBatchAsync([.. batch.Select(p => p.Event)], cancellationToken);
-            }
-
-            for (var i = 0; i < batch.Count; i++)
-            {
-                batch[i].Outcome.TrySetResult(outcomes[i]);
-            }
-        }
-        catch (Exception ex) when (DatabaseFailures.IsTransient(ex) || cancellationToken.IsCancellationRequested)
-        {
-            // Nothing was committed and trying again now would fail the same way: every caller retries later.
-            foreach (var pending in batch)
-            {
-                pending.Outcome.TrySetException(ex);
-            }
-        }
-        catch (Exception ex) when (batch.Count > 1)
-        {
-            LogBatchFailed(batch.Count, ex.Message);
-            foreach (var single in batch)
-            {
-                await CommitAsync([single], cancellationToken);
-            }
-        }
-        catch (Exception ex)
-        {
-            batch[0].Outcome.TrySetException(ex);
-        }
-    }
-
-    /// <summary>No span, and no links built, while nobody listens (no OTLP endpoint).</summary>
-    private static Activity? StartCommitSpan(List<Pending> batch)
-    {
-        if (!Tracing.Source.HasListeners())
-        {
-            return null;
-        }
-
-        var links = batch.Skip(1).Where(p => p.Caller != default).Select(p => new ActivityLink(p.Caller));
-        var activity = Tracing.Source.StartActivity("welcome todo commit", ActivityKind.Internal, batch[0].Caller, links: links);
-        activity?.SetTag("messaging.batch.message_count", batch.Count);
-        return activity;
-    }
+    protected override Task<IReadOnlyList<MessageOutcome>> CommitBatchAsync(IReadOnlyList<UserRegistered> items, CancellationToken cancellationToken) =>
+        ApplyBatchAsync(items, cancellationToken);
 
     /// <summary>
     /// The whole transaction in one round trip: BEGIN (sent by Npgsql with the batch), the plan mode, the users' locks,
@@ -227,12 +130,6 @@ public sealed partial class WelcomeTodoWriter(
         "expired" => MessageOutcome.Expired,
         _ => throw new InvalidOperationException($"unknown outcome '{outcome}' from the welcome todo statement"),
     };
-
-    /// <param name="Caller">The span of the grain call that handed the event in (none while nobody traces).</param>
-    private sealed record Pending(UserRegistered Event, ActivityContext Caller, TaskCompletionSource<MessageOutcome> Outcome);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Count} events failed, applying them one by one: {Reason}")]
-    private partial void LogBatchFailed(int count, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} of user {UserId} (correlation {CorrelationId}, sequence {Sequence}) handled: {Outcome}")]
     private partial void LogHandled(Guid eventId, Guid userId, string? correlationId, long? sequence, MessageOutcome outcome);
