@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Registration.Grains.Retention;
 using Registration.Messaging.Notifications;
 
 namespace Registration.Grains.Notifications;
@@ -9,7 +10,7 @@ namespace Registration.Grains.Notifications;
 /// <summary>
 /// Deletes notifications older than Notifications:Retention (by created_at), in batches of Notifications:CleanupBatchSize,
 /// on a timer every Notifications:CleanupInterval; a pass goes on while batches come back full, at most
-/// <see cref="MaxBatchesPerPass"/> of them. Should Orleans briefly run two activations, both only delete expired rows,
+/// <see cref="RetentionPass.MaxBatchesPerPass"/> of them. Should Orleans briefly run two activations, both only delete expired rows,
 /// skipping rows the other holds. The users' order state is never deleted.
 /// </summary>
 public sealed partial class NotificationCleanerGrain(
@@ -17,7 +18,6 @@ public sealed partial class NotificationCleanerGrain(
     IOptions<NotificationOptions> options,
     ILogger<NotificationCleanerGrain> logger) : Grain, INotificationCleanerGrain, IRemindable
 {
-    public const int MaxBatchesPerPass = 10;
     private const string KeepAliveReminder = "keep-alive";
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -30,41 +30,38 @@ public sealed partial class NotificationCleanerGrain(
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
 
-    private async Task CleanAsync(CancellationToken cancellationToken)
+    private Task CleanAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        try
-        {
-            for (var batch = 0; batch < MaxBatchesPerPass && !cancellationToken.IsCancellationRequested; batch++)
+        return RetentionPass.RunAsync(
+            token => DeleteBatchAsync(settings, token),
+            settings.CleanupBatchSize,
+            deleted =>
             {
-                await using var command = db.CreateCommand(
-                    """
-                    WITH expired AS (
-                        SELECT id FROM notifications
-                        WHERE created_at < now() - @retention
-                        ORDER BY created_at
-                        LIMIT @limit
-                        FOR UPDATE SKIP LOCKED)
-                    DELETE FROM notifications n USING expired x WHERE n.id = x.id
-                    """);
-                command.Parameters.AddWithValue("retention", settings.Retention);
-                command.Parameters.AddWithValue("limit", settings.CleanupBatchSize);
-                var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
                 if (deleted > 0)
                 {
                     LogDeleted(deleted);
                 }
+            },
+            LogFailed, // the notify database unreachable or not migrated yet: the next tick tries again
+            cancellationToken);
+    }
 
-                if (deleted < settings.CleanupBatchSize)
-                {
-                    return;
-                }
-            }
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            LogFailed(ex.Message); // the notify database unreachable or not migrated yet: the next tick tries again
-        }
+    private async Task<int> DeleteBatchAsync(NotificationOptions settings, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(
+            """
+            WITH expired AS (
+                SELECT id FROM notifications
+                WHERE created_at < now() - @retention
+                ORDER BY created_at
+                LIMIT @limit
+                FOR UPDATE SKIP LOCKED)
+            DELETE FROM notifications n USING expired x WHERE n.id = x.id
+            """);
+        command.Parameters.AddWithValue("retention", settings.Retention);
+        command.Parameters.AddWithValue("limit", settings.CleanupBatchSize);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} notifications past Notifications:Retention deleted")]

@@ -51,44 +51,20 @@ public sealed class NotificationWriter(
 
     private async Task<NotificationResult[]> CommitRoundAsync(IReadOnlyList<NotificationEvent> events, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection, transaction)
-        {
-            BatchCommands =
-            {
-                new NpgsqlBatchCommand(events.Count == 1
-                    ? "SET LOCAL plan_cache_mode = force_generic_plan"
-                    : "SET LOCAL plan_cache_mode = force_custom_plan"),
-                new NpgsqlBatchCommand(NotificationSql.LockUsers)
-                {
-                    Parameters = { new NpgsqlParameter<Guid[]>("users", [.. events.Select(e => e.UserId).Distinct().Order()]) },
-                },
-                DecideAndRecord(events),
-                new NpgsqlBatchCommand("COMMIT"),
-            },
-        };
-
         var results = new NotificationResult[events.Count];
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        var lockUsers = new NpgsqlBatchCommand(NotificationSql.LockUsers)
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var index = (int)reader.GetInt64(0) - 1;
-                var decision = reader.GetString(1);
-                var e = events[index];
-                var added = reader.IsDBNull(3)
-                    ? null
-                    : new Notification(reader.GetInt64(3), e.EventId, e.Kind, e.Text, e.TodoId, reader.GetDateTime(4), Read: false);
-                results[index] = new NotificationResult(decision, added, reader.GetInt64(2));
-            }
-
-            // The COMMIT's reply (or its error) follows the rows: no caller learns its outcome before the commit.
-            while (await reader.NextResultAsync(cancellationToken))
-            {
-            }
-        }
-
+            Parameters = { new NpgsqlParameter<Guid[]>("users", [.. events.Select(e => e.UserId).Distinct().Order()]) },
+        };
+        await CommitInOneRoundTripAsync(db, events.Count, [lockUsers, DecideAndRecord(events)], row =>
+        {
+            var index = (int)row.GetInt64(0) - 1;
+            var e = events[index];
+            var added = row.IsDBNull(3)
+                ? null
+                : new Notification(row.GetInt64(3), e.EventId, e.Kind, e.Text, e.TodoId, row.GetDateTime(4), Read: false);
+            results[index] = new NotificationResult(row.GetString(1), added, row.GetInt64(2));
+        }, cancellationToken);
         return results;
     }
 

@@ -39,46 +39,14 @@ public sealed partial class WelcomeTodoWriter(
     protected override Task<IReadOnlyList<MessageOutcome>> CommitBatchAsync(IReadOnlyList<UserRegistered> items, CancellationToken cancellationToken) =>
         ApplyBatchAsync(items, cancellationToken);
 
-    /// <summary>
-    /// The whole transaction in one round trip: BEGIN (sent by Npgsql with the batch), the plan mode, the users' locks,
-    /// the statement that decides and records every event, and COMMIT. If a statement fails, PostgreSQL skips the
-    /// rest, COMMIT included, and the transaction is rolled back when it is disposed; after the COMMIT, disposing it
-    /// sends nothing.
-    /// </summary>
+    /// <summary>The users' locks and the statement that decides and records every event, in one round trip.</summary>
     private async Task<IReadOnlyList<MessageOutcome>> ApplyBatchAsync(IReadOnlyList<UserRegistered> messages, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection, transaction)
-        {
-            BatchCommands =
-            {
-                // The statements of this transaction are prepared (auto-prepare). A lone message (the latency case) runs
-                // their generic plans and skips planning. A batch is planned with its arrays: PostgreSQL costs a generic
-                // plan for 10 rows of unnest(), and on generic plans a backlog went 40% slower (scripts/bench.sh consumer).
-                new NpgsqlBatchCommand(messages.Count == 1
-                    ? "SET LOCAL plan_cache_mode = force_generic_plan"
-                    : "SET LOCAL plan_cache_mode = force_custom_plan"),
-                LockUsers(messages),
-                DecideAndRecord(messages),
-                new NpgsqlBatchCommand("COMMIT"),
-            },
-        };
-
         var outcomes = new MessageOutcome[messages.Count];
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
-        {
-            // Only the deciding statement returns rows: one per position of the batch.
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                outcomes[reader.GetInt64(0) - 1] = ParseOutcome(reader.GetString(1));
-            }
-
-            // The COMMIT's reply (or its error) follows the rows: no caller learns its outcome before the commit.
-            while (await reader.NextResultAsync(cancellationToken))
-            {
-            }
-        }
+        // Only the deciding statement returns rows: one per position of the batch.
+        await CommitInOneRoundTripAsync(
+            db, messages.Count, [LockUsers(messages), DecideAndRecord(messages)],
+            row => outcomes[row.GetInt64(0) - 1] = ParseOutcome(row.GetString(1)), cancellationToken);
 
         for (var i = 0; i < messages.Count; i++)
         {

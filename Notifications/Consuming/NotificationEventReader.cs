@@ -22,7 +22,7 @@ public static class NotificationEventReader
         var type = EventTypeOf(body);
         if (type == UserRegistered.Type)
         {
-            return new NotificationMessage(ReadUserRegistered(body), null);
+            return new NotificationMessage(UserRegisteredReader.Read(body), null);
         }
 
         return TodoChanged.Types.Contains(type)
@@ -48,28 +48,6 @@ public static class NotificationEventReader
         {
             throw new PoisonMessageException($"body is not a valid JSON document: {ex.Message}");
         }
-    }
-
-    private static UserRegistered ReadUserRegistered(ReadOnlyMemory<byte> body)
-    {
-        var message = Deserialize<UserRegistered>(body, UserRegistered.Type);
-        CheckVersion(message.Version, UserRegistered.CurrentVersion, UserRegistered.Type);
-        var missing = Envelope(message.EventId, message.OccurredAt);
-        if (message.Sequence is < UserRegistered.FirstSequence)
-        {
-            throw new PoisonMessageException($"sequence {message.Sequence} is below {UserRegistered.FirstSequence}");
-        }
-
-        if (message.Data is null)
-        {
-            missing.Add("data");
-        }
-        else if (message.Data.UserId == Guid.Empty)
-        {
-            missing.Add("data.userId");
-        }
-
-        return missing.Count == 0 ? message : throw Missing(missing);
     }
 
     private static TodoChanged ReadTodoChanged(ReadOnlyMemory<byte> body, string type)

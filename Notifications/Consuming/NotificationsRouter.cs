@@ -19,22 +19,12 @@ public sealed class NotificationsRouter(ClusterConnection cluster, IOptions<Cons
 
     public NotificationMessage Read(ReadOnlyMemory<byte> body) => NotificationEventReader.Read(body);
 
-    public async Task<IReadOnlyList<MessageOutcome>> ApplyAsync(IReadOnlyList<NotificationMessage> messages, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<MessageOutcome>> ApplyAsync(IReadOnlyList<NotificationMessage> messages, CancellationToken cancellationToken)
     {
         var grains = cluster.RequireGrains();
-        var outcomes = new MessageOutcome[messages.Count];
-        await Task.WhenAll(messages.Select((message, index) => (message, index)).GroupBy(m => m.message.UserId).Select(async user =>
-        {
-            var grain = grains.GetGrain<INotificationsGrain>(user.Key);
-            foreach (var (message, index) in user)
-            {
-                var applying = message.Registered is { } registered
-                    ? grain.ApplyUserRegisteredAsync(registered)
-                    : grain.ApplyTodoChangedAsync(message.Changed!);
-                outcomes[index] = await applying.WaitAsync(cancellationToken);
-            }
-        }));
-        return outcomes;
+        return PerUser.ApplyAsync(messages, m => m.UserId, (user, message) => message.Registered is { } registered
+            ? grains.GetGrain<INotificationsGrain>(user).ApplyUserRegisteredAsync(registered)
+            : grains.GetGrain<INotificationsGrain>(user).ApplyTodoChangedAsync(message.Changed!), cancellationToken);
     }
 
     public string ExpiredReason(NotificationMessage message)

@@ -17,14 +17,28 @@ public sealed class SseClient : IAsyncDisposable
     /// <summary>Opens the stream and waits for its first comment (": connected"): the subscription exists from then on.</summary>
     public static async Task<SseClient> OpenAsync(HttpClient http, string token, string? lastEventId = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/notifications/stream");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (lastEventId is not null)
+        // 503 while the instance has not reached the cluster yet (it just started): asked again until it has.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        HttpResponseMessage response;
+        while (true)
         {
-            request.Headers.Add("Last-Event-ID", lastEventId);
+            var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/notifications/stream");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            if (lastEventId is not null)
+            {
+                request.Headers.Add("Last-Event-ID", lastEventId);
+            }
+
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+
+            response.Dispose();
+            await Task.Delay(200);
         }
 
-        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.True(response.IsSuccessStatusCode, $"the stream answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         var reader = new StreamReader(await response.Content.ReadAsStreamAsync(), Encoding.UTF8);
         var first = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));

@@ -9,9 +9,9 @@ public sealed class NotificationRetentionTests : IAsyncLifetime
     private static readonly (string Key, string? Value)[] ShortWindows =
     [
         ("Outbox:Retention", "00:00:01"),
-        ("Consumer:MaxMessageAge", "00:00:01"),
-        ("Consumer:DedupWindow", "00:00:05"),
-        ("Notifications:Retention", "00:00:05"),
+        ("Consumer:MaxMessageAge", "00:01:00"),
+        ("Consumer:DedupWindow", "00:02:00"),
+        ("Notifications:Retention", "00:02:00"),
         ("Notifications:CleanupInterval", "00:00:00.200"),
     ];
 
