@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Registration.Grains.Notifications;
 using Registration.Grains.Outbox;
 using Registration.Grains.Users;
 using Registration.Messaging;
@@ -29,6 +30,7 @@ public static class GrainServicesExtensions
         builder.Services.AddSingleton<RelayBroker>();
         builder.Services.AddSingleton<WelcomeTodoWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WelcomeTodoWriter>());
+        builder.AddNotificationGrainServices();
         builder.Services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
         return builder;
     }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Starts the whole system on loopback: PostgreSQL, RabbitMQ and Redis (installed when missing, data in .data/),
 # the databases, a Release build, N AuthApi instances, S Orleans silos (they relay the outbox), M TodoConsumer
-# instances, the nginx gateway on :8080 and the dashboard on :4000.
-# Usage: scripts/run.sh [--auth N] [--silos S] [--todo M]   (default 2, 3 and 2). Stop it with scripts/stop.sh.
+# instances, K Notifications instances, the nginx gateway on :8080 and the dashboard on :4000.
+# Usage: scripts/run.sh [--auth N] [--silos S] [--todo M] [--notify K]   (default 2, 3, 2 and 1). Stop it with scripts/stop.sh.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,20 +14,22 @@ RABBIT_MGMT_PORT="${RABBIT_MGMT_PORT:-15672}"
 AUTH_COUNT=2
 SILO_COUNT=3
 TODO_COUNT=2
+NOTIFY_COUNT=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --auth) AUTH_COUNT="$2"; shift 2 ;;
     --silos) SILO_COUNT="$2"; shift 2 ;;
     --todo) TODO_COUNT="$2"; shift 2 ;;
-    *) echo "usage: $0 [--auth N] [--silos S] [--todo M]" >&2; exit 2 ;;
+    --notify) NOTIFY_COUNT="$2"; shift 2 ;;
+    *) echo "usage: $0 [--auth N] [--silos S] [--todo M] [--notify K]" >&2; exit 2 ;;
   esac
 done
-[ "$AUTH_COUNT" -ge 1 ] && [ "$SILO_COUNT" -ge 1 ] && [ "$TODO_COUNT" -ge 1 ] || { echo "run: at least one instance of each service" >&2; exit 2; }
+[ "$AUTH_COUNT" -ge 1 ] && [ "$SILO_COUNT" -ge 1 ] && [ "$TODO_COUNT" -ge 1 ] && [ "$NOTIFY_COUNT" -ge 1 ] || { echo "run: at least one instance of each service" >&2; exit 2; }
 mkdir -p "$RUN"
 
 "$ROOT/scripts/infra.sh" start
 
-for db in auth todo; do
+for db in auth todo notify; do
   if ! psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qtAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
     psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE $db"
   fi
@@ -81,6 +83,7 @@ wait_ready() { # name url
 
 auth_servers=""
 todo_servers=""
+notify_servers=""
 dashboard_env=()
 for i in $(seq 1 "$AUTH_COUNT"); do
   port=$((4001 + (i - 1) * 100))
@@ -94,16 +97,23 @@ for i in $(seq 1 "$TODO_COUNT"); do
   todo_servers+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
   dashboard_env+=("Dashboard__TodoConsumerUrls__$((i - 1))=http://127.0.0.1:$port")
 done
+for i in $(seq 1 "$NOTIFY_COUNT"); do
+  port=$((4003 + (i - 1) * 100))
+  start_service "notifications-$i" Notifications "$port" notify
+  notify_servers+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
+done
 for i in $(seq 1 "$AUTH_COUNT"); do wait_ready "auth-api-$i" "http://127.0.0.1:$((4001 + (i - 1) * 100))"; done
 # The silos: they relay the outbox (auth database) and host the users' grains (todo database). Silo i: HTTP
 # 4010 + 100*(i-1), silo port 11111 + i-1, gateway port 30000 + i-1. TodoConsumer consumes once it reaches one.
 for i in $(seq 1 "$SILO_COUNT"); do
   start_service "silo-$i" Silo "$((4010 + (i - 1) * 100))" auth \
     Orleans__SiloPort="$((11111 + i - 1))" Orleans__GatewayPort="$((30000 + i - 1))" \
-    ConnectionStrings__TodoDatabase="Host=127.0.0.1;Port=$PG_PORT;Database=todo;Username=postgres;Password=postgres;Maximum Pool Size=50"
+    ConnectionStrings__TodoDatabase="Host=127.0.0.1;Port=$PG_PORT;Database=todo;Username=postgres;Password=postgres;Maximum Pool Size=50" \
+    ConnectionStrings__NotifyDatabase="Host=127.0.0.1;Port=$PG_PORT;Database=notify;Username=postgres;Password=postgres;Maximum Pool Size=50"
 done
 for i in $(seq 1 "$SILO_COUNT"); do wait_ready "silo-$i" "http://127.0.0.1:$((4010 + (i - 1) * 100))"; done
 for i in $(seq 1 "$TODO_COUNT"); do wait_ready "todo-consumer-$i" "http://127.0.0.1:$((4002 + (i - 1) * 100))"; done
+for i in $(seq 1 "$NOTIFY_COUNT"); do wait_ready "notifications-$i" "http://127.0.0.1:$((4003 + (i - 1) * 100))"; done
 
 # The gateway: nginx with a configuration rendered from deploy/nginx/gateway.conf.template.
 GATEWAY="$RUN/gateway"
@@ -115,6 +125,7 @@ conf="${conf//\{\{RATE\}\}/${GATEWAY_RATE:-20r/s}}"
 conf="${conf//\{\{BURST\}\}/${GATEWAY_BURST:-40}}"
 conf="${conf//\{\{AUTH_SERVERS\}\}/${auth_servers%$'\n'}}"
 conf="${conf//\{\{TODO_SERVERS\}\}/${todo_servers%$'\n'}}"
+conf="${conf//\{\{NOTIFY_SERVERS\}\}/${notify_servers%$'\n'}}"
 printf '%s\n' "$conf" >"$GATEWAY/nginx.conf"
 if [ -s "$GATEWAY/nginx.pid" ] && kill -0 "$(cat "$GATEWAY/nginx.pid")" 2>/dev/null; then
   nginx -p "$GATEWAY" -c "$GATEWAY/nginx.conf" -s reload </dev/null >>"$GATEWAY/error.log" 2>&1
@@ -147,15 +158,16 @@ wait_ready dashboard "http://127.0.0.1:$DASHBOARD_PORT"
 
 cat <<TXT
 
-Registration is running: $AUTH_COUNT AuthApi and $TODO_COUNT TodoConsumer instances behind the gateway, $SILO_COUNT silos.
-  Gateway      http://127.0.0.1:$GATEWAY_PORT   (nginx: /api/v1/auth/* and /api/v1/todos, load-balanced)
+Registration is running: $AUTH_COUNT AuthApi, $TODO_COUNT TodoConsumer and $NOTIFY_COUNT Notifications instances behind the gateway, $SILO_COUNT silos.
+  Gateway      http://127.0.0.1:$GATEWAY_PORT   (nginx: /api/v1/auth/*, /api/v1/todos and /api/v1/notifications, load-balanced)
   Dashboard    http://127.0.0.1:$DASHBOARD_PORT   (user admin, password: the admin key below; Orleans' dashboard at /orleans/; logs .run/dashboard.log)
   AuthApi      http://127.0.0.1:4001 (instance 1; instance i on 4001 + 100*(i-1); logs .run/auth-api-i.log)
   TodoConsumer http://127.0.0.1:4002 (instance 1; instance i on 4002 + 100*(i-1); logs .run/todo-consumer-i.log)
+  Notifications http://127.0.0.1:4003 (instance 1; instance i on 4003 + 100*(i-1); logs .run/notifications-i.log)
   Silo         http://127.0.0.1:4010 (silo 1's health; silo i on 4010 + 100*(i-1); logs .run/silo-i.log)
   Redis        127.0.0.1:6380       (Orleans membership and reminders)
   RabbitMQ     http://127.0.0.1:15672  (management UI, guest/guest)
-  PostgreSQL   127.0.0.1:$PG_PORT       (databases auth and todo, postgres/postgres)
+  PostgreSQL   127.0.0.1:$PG_PORT       (databases auth, todo and notify, postgres/postgres)
   Admin key    $(cat "$ADMIN_KEY_FILE")  (header X-Admin-Key; from .data/admin-key)
 
 Try it:
@@ -164,6 +176,8 @@ Try it:
   TOKEN=\$(curl -s -X POST http://127.0.0.1:$GATEWAY_PORT/api/v1/auth/login -H 'content-type: application/json' \\
        -d '{"email":"ada@example.com","password":"correct horse battery"}' | sed 's/.*"accessToken":"\\([^"]*\\)".*/\\1/')
   curl -s http://127.0.0.1:$GATEWAY_PORT/api/v1/todos -H "authorization: Bearer \$TOKEN"
+  curl -s http://127.0.0.1:$GATEWAY_PORT/api/v1/notifications -H "authorization: Bearer \$TOKEN"
+  curl -N http://127.0.0.1:$GATEWAY_PORT/api/v1/notifications/stream -H "authorization: Bearer \$TOKEN"
   curl -s http://127.0.0.1:4001/api/v1/admin/cluster -H "X-Admin-Key: $(cat "$ADMIN_KEY_FILE")"
   curl -s -u admin:$(cat "$ADMIN_KEY_FILE") http://127.0.0.1:4010/metrics | grep ^registration_outbox
 

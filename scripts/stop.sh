@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Stops the gateway and the services started by scripts/run.sh, then PostgreSQL and RabbitMQ.
+# Stops the gateway and the services started by scripts/run.sh (AuthApi, silos, TodoConsumer, Notifications, the
+# dashboard), then PostgreSQL and RabbitMQ.
 # Data in .data/ is kept. --keep-infra leaves PostgreSQL and RabbitMQ running.
 set -euo pipefail
 

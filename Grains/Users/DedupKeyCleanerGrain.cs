@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Runtime;
+using Registration.Grains.Retention;
 using Registration.Messaging.Consuming;
 
 namespace Registration.Grains.Users;
@@ -10,7 +11,7 @@ namespace Registration.Grains.Users;
 /// <summary>
 /// Deletes processed_events keys older than Consumer:DedupWindow (by processed_at), in batches of
 /// Consumer:DedupCleanupBatchSize, on a timer every Consumer:DedupCleanupInterval; a pass goes on while batches come
-/// back full, at most <see cref="MaxBatchesPerPass"/> of them. Todos are never deleted. Should Orleans briefly run two
+/// back full, at most <see cref="RetentionPass.MaxBatchesPerPass"/> of them. Todos are never deleted. Should Orleans briefly run two
 /// activations, both only delete expired keys, skipping rows the other holds.
 /// </summary>
 public sealed partial class DedupKeyCleanerGrain(
@@ -19,7 +20,6 @@ public sealed partial class DedupKeyCleanerGrain(
     IOptions<ConsumerOptions> options,
     ILogger<DedupKeyCleanerGrain> logger) : Grain, IDedupKeyCleanerGrain, IRemindable
 {
-    public const int MaxBatchesPerPass = 10;
     private const string KeepAliveReminder = "keep-alive";
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -33,30 +33,22 @@ public sealed partial class DedupKeyCleanerGrain(
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
 
-    private async Task CleanAsync(CancellationToken cancellationToken)
+    private Task CleanAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        try
-        {
-            for (var batch = 0; batch < MaxBatchesPerPass && !cancellationToken.IsCancellationRequested; batch++)
+        return RetentionPass.RunAsync(
+            token => DeleteBatchAsync(settings, token),
+            settings.DedupCleanupBatchSize,
+            deleted =>
             {
-                var deleted = await DeleteBatchAsync(settings, cancellationToken);
                 metrics.DedupKeysDeleted(deleted);
                 if (deleted > 0)
                 {
                     LogDeleted(deleted);
                 }
-
-                if (deleted < settings.DedupCleanupBatchSize)
-                {
-                    return;
-                }
-            }
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            LogFailed(ex.Message); // the todo database unreachable or not migrated yet: the next tick tries again
-        }
+            },
+            LogFailed, // the todo database unreachable or not migrated yet: the next tick tries again
+            cancellationToken);
     }
 
     private async Task<int> DeleteBatchAsync(ConsumerOptions settings, CancellationToken cancellationToken)

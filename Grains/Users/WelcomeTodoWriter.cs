@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -9,15 +7,14 @@ using NpgsqlTypes;
 using Registration.Contracts;
 using Registration.Messaging.Consuming;
 using Registration.Messaging.Outbox;
-using Registration.ServiceDefaults.Data;
-using Registration.ServiceDefaults.Telemetry;
+using Registration.Grains.GroupCommit;
 
 namespace Registration.Grains.Users;
 
 /// <summary>
-/// The silo's group commit of USER_REGISTERED: the user grains hand their events here, and the events waiting at
-/// one moment are applied in one transaction, so a backlog spread over thousands of grains costs a few commits
-/// instead of one each. A transaction is one round trip to PostgreSQL, BEGIN to COMMIT, and
+/// The silo's group commit of USER_REGISTERED (<see cref="GroupCommitWriter{TItem, TResult}"/>): the user grains hand
+/// their events here, and the events waiting at one moment are applied in one transaction. A transaction is one round
+/// trip to PostgreSQL, BEGIN to COMMIT, and
 /// (1) locks the state rows of its users (in one order, so two transactions never deadlock): events of one user
 ///     never apply at the same time, even from two activations of the user's grain;
 /// (2) in the next statement (so in a snapshot taken after the locks), reads which of its events were processed
@@ -26,7 +23,8 @@ namespace Registration.Grains.Users;
 ///     database or earlier in the batch) is a duplicate, however old; not seen and older than Consumer:MaxMessageAge is
 ///     expired (its key may have been deleted, so it may have been applied) and leaves nothing; newer than the user's
 ///     last applied sequence is applied; older is recorded as 'stale' and not applied;
-/// (4) in that statement too, inserts the processed_events keys, the todos and the users' new sequences; then commits.
+/// (4) in that statement too, inserts the processed_events keys, the todos with their TODO_CREATED events (in the todo
+///     database's outbox) and the users' new sequences; then commits.
 /// Each caller gets its event's outcome only after the commit. A database outage fails every caller of the batch (they
 /// retry later); any other failure is retried event by event, so one event that cannot be written fails only its own caller.
 /// The transaction's span continues the first event's trace and links the others', so each registration's trace
@@ -36,151 +34,29 @@ public sealed partial class WelcomeTodoWriter(
     [FromKeyedServices(TodoDatabase.Name)] NpgsqlDataSource db,
     IOptions<ConsumerOptions> options,
     IOptions<OutboxOptions> outboxOptions,
-    ILogger<WelcomeTodoWriter> logger) : BackgroundService
+    ILogger<WelcomeTodoWriter> logger)
+    : GroupCommitWriter<WelcomeTodoWriter.Welcome, MessageOutcome>(logger)
 {
-    /// <summary>The most events in one transaction.</summary>
-    public const int MaxBatch = 500;
-
-    /// <summary>Transactions in flight at once: one collects while the other commits.</summary>
-    private const int Committers = 2;
-
-    private readonly Channel<Pending> _waiting = Channel.CreateUnbounded<Pending>();
-
-    /// <summary>Applies the event with whatever else is waiting; completes after the commit with the event's outcome.</summary>
-    public Task<MessageOutcome> ApplyAsync(UserRegistered registered)
-    {
-        var pending = new Pending(registered, Activity.Current?.Context ?? default, new TaskCompletionSource<MessageOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_waiting.Writer.TryWrite(pending))
-        {
-            throw new StoreUnavailableException("the silo is stopping");
-        }
-
-        return pending.Outcome.Task;
-    }
-
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, Committers).Select(_ => CommitWaitingAsync(stoppingToken)));
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        _waiting.Writer.TryComplete();
-        await base.StopAsync(cancellationToken);
-        while (_waiting.Reader.TryRead(out var left))
-        {
-            left.Outcome.TrySetException(new StoreUnavailableException("the silo stopped before the event was applied"));
-        }
-    }
-
-    private async Task CommitWaitingAsync(CancellationToken stoppingToken)
-    {
-        var batch = new List<Pending>(MaxBatch);
-        while (await _waiting.Reader.WaitToReadAsync(stoppingToken))
-        {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _waiting.Reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-            }
-
-            if (batch.Count > 0)
-            {
-                await CommitAsync(batch, stoppingToken);
-            }
-        }
-    }
-
-    private async Task CommitAsync(List<Pending> batch, CancellationToken cancellationToken)
-    {
-        try
-        {
-            IReadOnlyList<MessageOutcome> outcomes;
-            using (StartCommitSpan(batch))
-            {
-                outcomes = await ApplyBatchAsync(batch, cancellationToken);
-            }
-
-            for (var i = 0; i < batch.Count; i++)
-            {
-                batch[i].Outcome.TrySetResult(outcomes[i]);
-            }
-        }
-        catch (Exception ex) when (DatabaseFailures.IsTransient(ex) || cancellationToken.IsCancellationRequested)
-        {
-            // Nothing was committed and trying again now would fail the same way: every caller retries later.
-            foreach (var pending in batch)
-            {
-                pending.Outcome.TrySetException(ex);
-            }
-        }
-        catch (Exception ex) when (batch.Count > 1)
-        {
-            LogBatchFailed(batch.Count, ex.Message);
-            foreach (var single in batch)
-            {
-                await CommitAsync([single], cancellationToken);
-            }
-        }
-        catch (Exception ex)
-        {
-            batch[0].Outcome.TrySetException(ex);
-        }
-    }
-
-    /// <summary>No span, and no links built, while nobody listens (no OTLP endpoint).</summary>
-    private static Activity? StartCommitSpan(List<Pending> batch)
-    {
-        if (!Tracing.Source.HasListeners())
-        {
-            return null;
-        }
-
-        var links = batch.Skip(1).Where(p => p.Caller != default).Select(p => new ActivityLink(p.Caller));
-        var activity = Tracing.Source.StartActivity("welcome todo commit", ActivityKind.Internal, batch[0].Caller, links: links);
-        activity?.SetTag("messaging.batch.message_count", batch.Count);
-        return activity;
-    }
-
     /// <summary>
-    /// The whole transaction in one round trip: BEGIN (sent by Npgsql with the batch), the plan mode, the users' locks,
-    /// the statement that decides and records every event, and COMMIT. If a statement fails, PostgreSQL skips the
-    /// rest, COMMIT included, and the transaction is rolled back when it is disposed; after the COMMIT, disposing it
-    /// sends nothing.
+    /// Applies the event with whatever else is waiting; completes after the commit with the event's outcome. The trace of
+    /// the calling span goes into the welcome todo's TODO_CREATED.
     /// </summary>
-    private async Task<IReadOnlyList<MessageOutcome>> ApplyBatchAsync(IReadOnlyList<Pending> pending, CancellationToken cancellationToken)
+    public Task<MessageOutcome> ApplyAsync(UserRegistered registered) => EnqueueAsync(new Welcome(registered, Activity.Current?.Id));
+
+    protected override string SpanName => "welcome todo commit";
+
+    protected override Task<IReadOnlyList<MessageOutcome>> CommitBatchAsync(IReadOnlyList<Welcome> items, CancellationToken cancellationToken) =>
+        ApplyBatchAsync(items, cancellationToken);
+
+    /// <summary>The users' locks and the statement that decides and records every event, in one round trip.</summary>
+    private async Task<IReadOnlyList<MessageOutcome>> ApplyBatchAsync(IReadOnlyList<Welcome> welcomes, CancellationToken cancellationToken)
     {
-        var messages = pending.Select(p => p.Event).ToList();
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection, transaction)
-        {
-            BatchCommands =
-            {
-                // The statements of this transaction are prepared (auto-prepare). A lone message (the latency case) runs
-                // their generic plans and skips planning. A batch is planned with its arrays: PostgreSQL costs a generic
-                // plan for 10 rows of unnest(), and on generic plans a backlog went 40% slower (scripts/bench.sh consumer).
-                new NpgsqlBatchCommand(messages.Count == 1
-                    ? "SET LOCAL plan_cache_mode = force_generic_plan"
-                    : "SET LOCAL plan_cache_mode = force_custom_plan"),
-                LockUsers(messages),
-                DecideAndRecord(pending),
-                new NpgsqlBatchCommand("COMMIT"),
-            },
-        };
-
+        var messages = welcomes.Select(w => w.Event).ToList();
         var outcomes = new MessageOutcome[messages.Count];
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
-        {
-            // Only the deciding statement returns rows: one per position of the batch.
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                outcomes[reader.GetInt64(0) - 1] = ParseOutcome(reader.GetString(1));
-            }
-
-            // The COMMIT's reply (or its error) follows the rows: no caller learns its outcome before the commit.
-            while (await reader.NextResultAsync(cancellationToken))
-            {
-            }
-        }
+        // Only the deciding statement returns rows: one per position of the batch.
+        await CommitInOneRoundTripAsync(
+            db, messages.Count, [LockUsers(messages), DecideAndRecord(welcomes)],
+            row => outcomes[row.GetInt64(0) - 1] = ParseOutcome(row.GetString(1)), cancellationToken);
 
         for (var i = 0; i < messages.Count; i++)
         {
@@ -211,11 +87,11 @@ public sealed partial class WelcomeTodoWriter(
     /// <summary>
     /// The events in delivery order (position 1 is the first), each with the id of the todo it creates if applied, and
     /// what that todo's TODO_CREATED carries: the registration's correlation id, the trace of the call that handed it in,
-    /// and the outbox partition of its user.
+    /// and the todo outbox partition of its user.
     /// </summary>
-    private NpgsqlBatchCommand DecideAndRecord(IReadOnlyList<Pending> pending)
+    private NpgsqlBatchCommand DecideAndRecord(IReadOnlyList<Welcome> welcomes)
     {
-        var messages = pending.Select(p => p.Event).ToList();
+        var messages = welcomes.Select(w => w.Event).ToList();
         return new(WelcomeTodoSql.DecideAndRecord)
         {
             Parameters =
@@ -229,17 +105,12 @@ public sealed partial class WelcomeTodoWriter(
                 new NpgsqlParameter<string>("title", Todo.WelcomeTitle),
                 new NpgsqlParameter<TimeSpan>("maxAge", options.Value.MaxMessageAge),
                 new NpgsqlParameter<string[]>("correlationIds", [.. messages.Select(m => m.CorrelationId)]),
-                new NpgsqlParameter<string?[]>("traceparents", [.. pending.Select(p => TraceParent(p.Caller))]),
-                new NpgsqlParameter<short[]>("partitions", [.. messages.Select(m => TodoPartition(m.Data.UserId))]),
+                new NpgsqlParameter<string?[]>("traceparents", [.. welcomes.Select(w => w.TraceParent)]),
+                new NpgsqlParameter<short[]>("partitions", [.. messages.Select(m => OutboxPartitioner.PartitionOf(m.Data.UserId, outboxOptions.Value.Partitions))]),
                 new NpgsqlParameter<string>("todoCreated", TodoChanged.Created),
             },
         };
     }
-
-    private short TodoPartition(Guid userId) => OutboxPartitioner.PartitionOf(userId, outboxOptions.Value.Partitions);
-
-    private static string? TraceParent(ActivityContext caller) =>
-        caller == default ? null : $"00-{caller.TraceId}-{caller.SpanId}-{(caller.TraceFlags.HasFlag(ActivityTraceFlags.Recorded) ? "01" : "00")}";
 
     private static MessageOutcome ParseOutcome(string outcome) => outcome switch
     {
@@ -250,11 +121,8 @@ public sealed partial class WelcomeTodoWriter(
         _ => throw new InvalidOperationException($"unknown outcome '{outcome}' from the welcome todo statement"),
     };
 
-    /// <param name="Caller">The span of the grain call that handed the event in (none while nobody traces).</param>
-    private sealed record Pending(UserRegistered Event, ActivityContext Caller, TaskCompletionSource<MessageOutcome> Outcome);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Count} events failed, applying them one by one: {Reason}")]
-    private partial void LogBatchFailed(int count, string reason);
+    /// <param name="TraceParent">The W3C trace context of the grain call that handed the event in (none while nobody traces).</param>
+    public sealed record Welcome(UserRegistered Event, string? TraceParent);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} of user {UserId} (correlation {CorrelationId}, sequence {Sequence}) handled: {Outcome}")]
     private partial void LogHandled(Guid eventId, Guid userId, string? correlationId, long? sequence, MessageOutcome outcome);

@@ -21,19 +21,11 @@ public sealed class UserGrainRouter(ClusterConnection cluster, IOptions<Consumer
 
     public UserRegistered Read(ReadOnlyMemory<byte> body) => UserRegisteredReader.Read(body);
 
-    public async Task<IReadOnlyList<MessageOutcome>> ApplyAsync(IReadOnlyList<UserRegistered> messages, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<MessageOutcome>> ApplyAsync(IReadOnlyList<UserRegistered> messages, CancellationToken cancellationToken)
     {
         var grains = cluster.RequireGrains();
-        var outcomes = new MessageOutcome[messages.Count];
-        await Task.WhenAll(messages.Select((message, index) => (message, index)).GroupBy(m => m.message.Data.UserId).Select(async user =>
-        {
-            var grain = grains.GetGrain<IUserGrain>(user.Key);
-            foreach (var (message, index) in user)
-            {
-                outcomes[index] = await grain.ApplyUserRegisteredAsync(message).WaitAsync(cancellationToken);
-            }
-        }));
-        return outcomes;
+        return PerUser.ApplyAsync(
+            messages, m => m.Data.UserId, (user, message) => grains.GetGrain<IUserGrain>(user).ApplyUserRegisteredAsync(message), cancellationToken);
     }
 
     public string ExpiredReason(UserRegistered message)

@@ -58,8 +58,8 @@ public static class MessagingExtensions
         return builder;
     }
 
-    /// <summary>The queue consumer with its handler, unless Consumer:Enabled is false for this instance.</summary>
-    public static IHostApplicationBuilder AddQueueConsumer<THandler, TMessage>(this IHostApplicationBuilder builder)
+    /// <summary>The consumer of <paramref name="queue"/> with its handler, unless Consumer:Enabled is false for this instance.</summary>
+    public static IHostApplicationBuilder AddQueueConsumer<THandler, TMessage>(this IHostApplicationBuilder builder, QueueContract queue)
         where THandler : class, IMessageHandler<TMessage>
     {
         builder.AddRabbitMq();
@@ -67,7 +67,7 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<IMessageHandler<TMessage>, THandler>();
         if (builder.Configuration.GetValue($"{ConsumerOptions.Section}:{nameof(ConsumerOptions.Enabled)}", true))
         {
-            builder.Services.AddHostedService<QueueConsumerWorker<TMessage>>();
+            builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<QueueConsumerWorker<TMessage>>(sp, queue));
         }
 
         return builder;

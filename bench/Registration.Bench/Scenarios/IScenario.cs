@@ -77,6 +77,8 @@ internal sealed class BenchContext(BenchSettings settings, RabbitAdmin admin, Be
         var environment = ClusterEnvironment(sandbox);
         environment["ConnectionStrings__Database"] = ServiceConnectionString("Silo", sandbox.AuthDatabase);
         environment["ConnectionStrings__TodoDatabase"] = ServiceConnectionString("TodoConsumer", sandbox.TodoDatabase);
+        // No scenario runs the Notifications service: the silo only needs a reachable database for its notify data source.
+        environment["ConnectionStrings__NotifyDatabase"] = ServiceConnectionString("TodoConsumer", sandbox.TodoDatabase);
         environment["RabbitMq__VirtualHost"] = sandbox.VirtualHost;
         environment["RabbitMq__Port"] = (brokerPort ?? Settings.RabbitPort).ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["Orleans__SiloPort"] = (siloPort ?? ServiceProcess.FreePort()).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -14,7 +14,7 @@ public sealed class StateReader(AdminApiClient admin, RabbitQueues rabbit, IOpti
         var outbox = admin.GetFirstAsync(settings.AuthApiUrls, "/api/v1/admin/outbox", cancellationToken);
         var consumers = settings.TodoConsumerUrls.Select(url => admin.GetAsync(url, "/api/v1/admin/consumer", cancellationToken)).ToList();
         var deadLetters = admin.GetFirstAsync(settings.TodoConsumerUrls, $"/api/v1/admin/dead-letters?limit={settings.DeadLetterListLimit}", cancellationToken);
-        var queues = new[] { Topology.UserRegisteredQueue, Topology.UserRegisteredDeadLetterQueue }.Select(q => rabbit.GetAsync(q, cancellationToken)).ToList();
+        var queues = new[] { Topology.UserRegisteredQueue, Topology.UserRegisteredDeadLetterQueue, Topology.NotificationsQueue, Topology.NotificationsDeadLetterQueue }.Select(q => rabbit.GetAsync(q, cancellationToken)).ToList();
 
         await Task.WhenAll([authCluster, outbox, deadLetters, .. consumers, .. queues]);
 

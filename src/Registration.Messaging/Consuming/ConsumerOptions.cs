@@ -6,9 +6,6 @@ public sealed class ConsumerOptions
 {
     public const string Section = "Consumer";
 
-    /// <summary>The consumer's name in the broker's connection list, logs and readiness.</summary>
-    public const string WorkerName = "consumer";
-
     /// <summary>Consume in this instance. Switch off to run an instance that only serves HTTP.</summary>
     public bool Enabled { get; set; } = true;
 

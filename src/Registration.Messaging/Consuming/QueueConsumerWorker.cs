@@ -12,12 +12,13 @@ using RabbitMQ.Client.Events;
 namespace Registration.Messaging.Consuming;
 
 /// <summary>
-/// Consumes <see cref="Topology.UserRegisteredQueue"/> with manual acks, once its handler is ready. Deliveries wait in memory (at most
+/// Consumes the queue of its <see cref="QueueContract"/> with manual acks, once its handler is ready. Deliveries wait in memory (at most
 /// <see cref="ConsumerOptions.Prefetch"/>); <see cref="ConsumerOptions.Concurrency"/> appliers each take what is
 /// waiting, up to <see cref="ConsumerOptions.BatchSize"/>, and hand it to the handler at once, so a backlog is
 /// applied in bulk while a lone message goes through at once. A message is acked only after it was applied;
-/// a poison message, and one the handler answered <see cref="MessageOutcome.Expired"/>, is published to the dead-letter
-/// exchange with its reason (confirmed) and then acked; if the
+/// a poison message, and one the handler answered <see cref="MessageOutcome.Expired"/>, is published to the queue's own
+/// dead-letter exchange with its reason (confirmed) and then acked; one it answered <see cref="MessageOutcome.Requeued"/>
+/// (it cannot be applied yet, e.g. it waits for an earlier event of its user) goes back to the queue after a pause; if the
 /// dead-letter queue does not confirm it, the message goes back to the queue after a pause and is tried again. A
 /// failing batch is retried message by message; a transient failure (<see cref="IMessageHandler{TMessage}.IsTransient"/>)
 /// is never dead-lettered: the messages go back to the queue after a pause. An applier that fails for any other reason is logged at once and ends the session:
@@ -25,6 +26,7 @@ namespace Registration.Messaging.Consuming;
 /// appliers. On stop, messages in flight are abandoned unacked and the broker redelivers them.
 /// </summary>
 public sealed partial class QueueConsumerWorker<TMessage>(
+    QueueContract queue,
     IMessageHandler<TMessage> handler,
     BrokerSupervisor supervisor,
     ConsumerMetrics metrics,
@@ -34,7 +36,7 @@ public sealed partial class QueueConsumerWorker<TMessage>(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await handler.WaitUntilReadyAsync(stoppingToken);
-        await supervisor.RunAsync(ConsumerOptions.WorkerName, RunSessionAsync, stoppingToken);
+        await supervisor.RunAsync(queue.WorkerName, RunSessionAsync, stoppingToken);
     }
 
     private async Task<string> RunSessionAsync(IConnection connection, Action ready, CancellationToken stoppingToken)
@@ -57,7 +59,7 @@ public sealed partial class QueueConsumerWorker<TMessage>(
         var inbox = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleWriter = true });
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, args) => inbox.Writer.WriteAsync(Delivery.CopyOf(args), session.Token).AsTask();
-        await channel.BasicConsumeAsync(Topology.UserRegisteredQueue, autoAck: false, consumer, stoppingToken);
+        await channel.BasicConsumeAsync(queue.Queue, autoAck: false, consumer, stoppingToken);
 
         var appliers = Enumerable.Range(0, settings.Concurrency)
             .Select(_ => ApplyWaitingAsync(channel, deadLetters, inbox.Reader, session.Token)).ToList();
@@ -177,6 +179,7 @@ public sealed partial class QueueConsumerWorker<TMessage>(
             return;
         }
 
+        var notYet = new List<Delivery>();
         for (var i = 0; i < batch.Count; i++)
         {
             var (delivery, message) = batch[i];
@@ -185,11 +188,20 @@ public sealed partial class QueueConsumerWorker<TMessage>(
                 // Nothing was recorded for it, so it is not lost: it waits in the dead-letter queue for an operator.
                 await DeadLetterAsync(channel, deadLetters, delivery, handler.ExpiredReason(message), MessageOutcome.Expired, started, cancellationToken);
             }
+            else if (outcomes[i] == MessageOutcome.Requeued)
+            {
+                notYet.Add(delivery);
+            }
             else
             {
                 await channel.BasicAckAsync(delivery.Tag, multiple: false, cancellationToken);
                 metrics.Settled(outcomes[i], Stopwatch.GetElapsedTime(started));
             }
+        }
+
+        if (notYet.Count > 0)
+        {
+            await RequeueAsync(channel, notYet, MessageOutcome.Requeued, started, cancellationToken);
         }
     }
 
@@ -227,7 +239,7 @@ public sealed partial class QueueConsumerWorker<TMessage>(
         try
         {
             // Confirmed before the ack: a dead letter is never lost between the two queues.
-            await deadLetters.BasicPublishAsync(Topology.DeadLetterExchange, delivery.RoutingKey, mandatory: true, properties, delivery.Body, cancellationToken);
+            await deadLetters.BasicPublishAsync(queue.DeadLetterExchange, delivery.RoutingKey, mandatory: true, properties, delivery.Body, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -241,9 +253,9 @@ public sealed partial class QueueConsumerWorker<TMessage>(
         LogDeadLettered(delivery.Properties.MessageId, delivery.Header(MessageHeaders.CorrelationId) ?? delivery.Properties.CorrelationId, reason);
     }
 
-    private static Activity? StartActivity(Delivery delivery)
+    private Activity? StartActivity(Delivery delivery)
     {
-        var activity = Tracing.StartLinked($"consume {Topology.UserRegisteredQueue}", ActivityKind.Consumer, delivery.Header(MessageHeaders.TraceParent));
+        var activity = Tracing.StartLinked(queue.SpanName, ActivityKind.Consumer, delivery.Header(MessageHeaders.TraceParent));
         activity?.SetTag("messaging.system", "rabbitmq");
         activity?.SetTag("messaging.message.id", delivery.Properties.MessageId);
         return activity;

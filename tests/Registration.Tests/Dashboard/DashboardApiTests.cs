@@ -87,7 +87,7 @@ public sealed class DashboardApiTests : IAsyncLifetime
         Assert.Equal(2, instance.GetProperty("outcomes").Long("applied"));
         Assert.Equal(0, state.GetProperty("todo").Long("duplicatesAbsorbed"));
         Assert.Equal(
-            [Topology.UserRegisteredQueue, Topology.UserRegisteredDeadLetterQueue],
+            [Topology.UserRegisteredQueue, Topology.UserRegisteredDeadLetterQueue, Topology.NotificationsQueue, Topology.NotificationsDeadLetterQueue],
             state.GetProperty("queues").EnumerateArray().Select(q => q.GetProperty("name").GetString()));
         var deadLetter = Assert.Single(state.GetProperty("deadLetters").GetProperty("data").GetProperty("items").EnumerateArray());
         Assert.Equal("poison", deadLetter.GetProperty("bodyPreview").GetString());
@@ -109,7 +109,7 @@ public sealed class DashboardApiTests : IAsyncLifetime
         Assert.NotNull(state.GetProperty("deadLetters").GetProperty("error").GetString());
         Assert.NotNull(Assert.Single(state.GetProperty("todo").GetProperty("instances").EnumerateArray()).GetProperty("error").GetString());
         Assert.All(state.GetProperty("queues").EnumerateArray(), q => Assert.NotNull(q.GetProperty("error").GetString()));
-        Assert.Equal(2, state.GetProperty("queues").GetArrayLength());
+        Assert.Equal(4, state.GetProperty("queues").GetArrayLength());
     }
 
     [Fact]

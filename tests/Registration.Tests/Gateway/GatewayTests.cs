@@ -38,6 +38,27 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Notifications_and_their_stream_pass_through_the_gateway_unbuffered()
+    {
+        await _system.StartSiloAsync();
+        var auth = _system.StartAuthApiListening();
+        var notifications = _system.StartNotificationsListening();
+        await using var gateway = await NginxGateway.StartAsync([auth.Address!], [auth.Address!], notifyInstances: [notifications.Address!]);
+        using var http = new HttpClient { BaseAddress = gateway.Address };
+        var userId = Guid.NewGuid();
+        var token = NotificationEvents.TokenFor(userId);
+
+        await (await http.GetAsync("/api/v1/notifications")).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        await using var stream = await SseClient.OpenAsync(http, token);
+        await _system.PublishTodoAsync(NotificationEvents.TodoChangedBody(Guid.NewGuid(), userId, 1, title: "Through nginx"));
+
+        var (id, data) = await stream.NextAsync("the notification through the gateway, as it happens");
+        Assert.Equal("Todo \"Through nginx\" created.", data.GetProperty("text").GetString());
+        var list = await http.WithToken(token).GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/notifications");
+        Assert.Equal(id, list.GetProperty("items")[0].GetProperty("id").GetInt64());
+    }
+
+    [Fact]
     public async Task An_instance_stopped_mid_run_fails_no_request_beyond_those_in_flight()
     {
         var first = _system.StartAuthApiListening();

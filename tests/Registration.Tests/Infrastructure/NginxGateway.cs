@@ -19,7 +19,9 @@ public sealed class NginxGateway : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<NginxGateway> StartAsync(IEnumerable<Uri> authInstances, IEnumerable<Uri> todoInstances, string rate = "1000r/s", int burst = 1000)
+    /// <param name="notifyInstances">The Notifications instances; none: the route answers 503 (an upstream needs a server, so a closed port stands in).</param>
+    public static async Task<NginxGateway> StartAsync(
+        IEnumerable<Uri> authInstances, IEnumerable<Uri> todoInstances, string rate = "1000r/s", int burst = 1000, IEnumerable<Uri>? notifyInstances = null)
     {
         var prefix = Directory.CreateTempSubdirectory("gateway-").FullName;
         Directory.CreateDirectory(Path.Combine(prefix, "tmp"));
@@ -32,7 +34,8 @@ public sealed class NginxGateway : IAsyncDisposable
             .Replace("{{RATE}}", rate, StringComparison.Ordinal)
             .Replace("{{BURST}}", burst.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{{AUTH_SERVERS}}", Servers(authInstances), StringComparison.Ordinal)
-            .Replace("{{TODO_SERVERS}}", Servers(todoInstances), StringComparison.Ordinal);
+            .Replace("{{TODO_SERVERS}}", Servers(todoInstances), StringComparison.Ordinal)
+            .Replace("{{NOTIFY_SERVERS}}", Servers(notifyInstances ?? [new Uri("http://127.0.0.1:1")]), StringComparison.Ordinal);
         var configPath = Path.Combine(prefix, "nginx.conf");
         await File.WriteAllTextAsync(configPath, config);
 

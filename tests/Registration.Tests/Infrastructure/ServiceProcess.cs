@@ -7,7 +7,7 @@ using System.Runtime.InteropServices;
 namespace Registration.Tests.Infrastructure;
 
 /// <summary>
-/// A silo or a TodoConsumer as its own process (the built Silo.dll or TodoConsumer.dll), so a test can really kill it
+/// A silo, a TodoConsumer or a Notifications instance as its own process (the built Silo.dll, TodoConsumer.dll or Notifications.dll), so a test can really kill it
 /// (SIGKILL), freeze it (SIGSTOP) or stop it (SIGTERM).
 /// Its settings arrive as environment variables; what it writes is kept for assertions and failure messages.
 /// </summary>
@@ -59,6 +59,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public static ServiceProcess StartTodoConsumer(IReadOnlyDictionary<string, string?> settings) =>
         Start("TodoConsumer", "todo consumer", settings, new Dictionary<string, string?>(), siloPort: 0);
+
+    public static ServiceProcess StartNotifications(IReadOnlyDictionary<string, string?> settings) =>
+        Start("Notifications", "notification service", settings, new Dictionary<string, string?>(), siloPort: 0);
 
     private static ServiceProcess Start(
         string project, string name, IReadOnlyDictionary<string, string?> settings, IReadOnlyDictionary<string, string?> ports, int siloPort)

@@ -8,7 +8,7 @@ using Registration.ServiceDefaults.Data;
 namespace Registration.Tests.Infrastructure;
 
 /// <summary>
-/// Everything one test needs, isolated from every other test: its own two databases, its own RabbitMQ
+/// Everything one test needs, isolated from every other test: its own three databases (auth, todo, notify), its own RabbitMQ
 /// virtual host (so the contract's fixed exchange and queue names never collide), and TCP proxies in front
 /// of PostgreSQL and RabbitMQ through which the services under test connect, so the test can cut them; and its
 /// own Orleans cluster (ClusterId) of silo processes, started on demand.
@@ -23,9 +23,11 @@ public sealed class TestSystem : IAsyncDisposable
         Id = id;
         AuthDatabaseProxy = new TcpProxy(TestSettings.PostgresHost, TestSettings.PostgresPort);
         TodoDatabaseProxy = new TcpProxy(TestSettings.PostgresHost, TestSettings.PostgresPort);
+        NotifyDatabaseProxy = new TcpProxy(TestSettings.PostgresHost, TestSettings.PostgresPort);
         BrokerProxy = new TcpProxy(TestSettings.RabbitHost, TestSettings.RabbitPort);
         AuthDb = NpgsqlDataSource.Create(TestSettings.PostgresConnectionString(AuthDatabase));
         TodoDb = NpgsqlDataSource.Create(TestSettings.PostgresConnectionString(TodoDatabase));
+        NotifyDb = NpgsqlDataSource.Create(TestSettings.PostgresConnectionString(NotifyDatabase));
     }
 
     public string Id { get; }
@@ -34,11 +36,15 @@ public sealed class TestSystem : IAsyncDisposable
 
     public string TodoDatabase => $"test_todo_{Id}";
 
+    public string NotifyDatabase => $"test_notify_{Id}";
+
     public string VirtualHost => $"test_{Id}";
 
     public TcpProxy AuthDatabaseProxy { get; }
 
     public TcpProxy TodoDatabaseProxy { get; }
+
+    public TcpProxy NotifyDatabaseProxy { get; }
 
     public TcpProxy BrokerProxy { get; }
 
@@ -48,6 +54,9 @@ public sealed class TestSystem : IAsyncDisposable
     /// <summary>Direct (not proxied) access to the todo database, for assertions.</summary>
     public NpgsqlDataSource TodoDb { get; }
 
+    /// <summary>Direct (not proxied) access to the notify database, for assertions.</summary>
+    public NpgsqlDataSource NotifyDb { get; }
+
     public static async Task<TestSystem> CreateAsync()
     {
         var system = new TestSystem(Guid.NewGuid().ToString("N")[..12]);
@@ -56,6 +65,7 @@ public sealed class TestSystem : IAsyncDisposable
         {
             await connection.ExecuteAsync($"CREATE DATABASE {system.AuthDatabase}");
             await connection.ExecuteAsync($"CREATE DATABASE {system.TodoDatabase}");
+            await connection.ExecuteAsync($"CREATE DATABASE {system.NotifyDatabase}");
         }
 
         await RabbitManagement.CreateVirtualHostAsync(system.VirtualHost);
@@ -75,6 +85,25 @@ public sealed class TestSystem : IAsyncDisposable
     /// <summary>A TodoConsumer instance on Kestrel at a loopback port (see <see cref="ServiceHost{T}.Address"/>).</summary>
     public ServiceHost<TodoConsumer.Program> StartTodoConsumerListening(params (string Key, string? Value)[] overrides) =>
         Start<TodoConsumer.Program>("todo-consumer", TodoDatabase, TodoDatabaseProxy, overrides, listen: true);
+
+    public ServiceHost<global::Notifications.Program> StartNotifications(params (string Key, string? Value)[] overrides) =>
+        Start<global::Notifications.Program>("notifications", NotifyDatabase, NotifyDatabaseProxy, overrides);
+
+    /// <summary>A Notifications instance on Kestrel at a loopback port (see <see cref="ServiceHost{T}.Address"/>).</summary>
+    public ServiceHost<global::Notifications.Program> StartNotificationsListening(params (string Key, string? Value)[] overrides) =>
+        Start<global::Notifications.Program>("notifications", NotifyDatabase, NotifyDatabaseProxy, overrides, listen: true);
+
+    /// <summary>
+    /// A Notifications process of this system (through the shared database and broker proxies), so that a test can kill it
+    /// with SIGKILL. Returns once it is ready.
+    /// </summary>
+    public async Task<ServiceProcess> StartNotificationsProcessAsync(params (string Key, string? Value)[] overrides)
+    {
+        var notifications = ServiceProcess.StartNotifications(Settings("notifications", TestSettings.PostgresConnectionString(NotifyDatabase, NotifyDatabaseProxy.Port), BrokerProxy.Port, overrides));
+        _processes.Add(notifications);
+        await notifications.WaitReadyAsync();
+        return notifications;
+    }
 
     /// <summary>
     /// A silo process of this system's cluster (ClusterId = ServiceId = the system's id, membership and reminders in
@@ -111,6 +140,7 @@ public sealed class TestSystem : IAsyncDisposable
     {
         ["ConnectionStrings:Database"] = TestSettings.PostgresConnectionString(AuthDatabase, AuthDatabaseProxy.Port),
         ["ConnectionStrings:TodoDatabase"] = TestSettings.PostgresConnectionString(TodoDatabase, TodoDatabaseProxy.Port),
+        ["ConnectionStrings:NotifyDatabase"] = TestSettings.PostgresConnectionString(NotifyDatabase, NotifyDatabaseProxy.Port),
         ["ConnectionStrings:Redis"] = TestSettings.Redis,
         ["Orleans:ClusterId"] = ClusterId,
         ["Orleans:ServiceId"] = ClusterId,
@@ -268,6 +298,12 @@ public sealed class TestSystem : IAsyncDisposable
         return await connection.ExecuteScalarAsync<T>(sql, parameters) ?? throw new InvalidOperationException($"No value for: {sql}");
     }
 
+    public async Task<T> NotifyScalarAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = await NotifyDb.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<T>(sql, parameters) ?? throw new InvalidOperationException($"No value for: {sql}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var host in Enumerable.Reverse(_hosts))
@@ -286,15 +322,18 @@ public sealed class TestSystem : IAsyncDisposable
 
         await AuthDatabaseProxy.DisposeAsync();
         await TodoDatabaseProxy.DisposeAsync();
+        await NotifyDatabaseProxy.DisposeAsync();
         await BrokerProxy.DisposeAsync();
         await AuthDb.DisposeAsync();
         await TodoDb.DisposeAsync();
+        await NotifyDb.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
         await using (var admin = NpgsqlDataSource.Create(TestSettings.PostgresConnectionString("postgres")))
         await using (var connection = await admin.OpenConnectionAsync())
         {
             await connection.ExecuteAsync($"DROP DATABASE IF EXISTS {AuthDatabase} WITH (FORCE)");
             await connection.ExecuteAsync($"DROP DATABASE IF EXISTS {TodoDatabase} WITH (FORCE)");
+            await connection.ExecuteAsync($"DROP DATABASE IF EXISTS {NotifyDatabase} WITH (FORCE)");
         }
 
         await RabbitManagement.DeleteVirtualHostAsync(VirtualHost);

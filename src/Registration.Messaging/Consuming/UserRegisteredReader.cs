@@ -1,10 +1,8 @@
 using System.Text.Json;
 using Registration.Contracts;
-using Registration.Messaging.Consuming;
+namespace Registration.Messaging.Consuming;
 
-namespace TodoConsumer.Welcome;
-
-/// <summary>Reads a USER_REGISTERED body, or says precisely why it never can be read (a poison message).</summary>
+/// <summary>Reads a USER_REGISTERED body, or says precisely why it never can be read (a poison message). Every consumer of the event reads it so.</summary>
 public static class UserRegisteredReader
 {
     public const int MaxBodyBytes = 64 * 1024;

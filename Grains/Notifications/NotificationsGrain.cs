@@ -1,0 +1,155 @@
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Orleans.Placement;
+using Orleans.Utilities;
+using Registration.Contracts;
+using Registration.ServiceDefaults.Data;
+
+namespace Registration.Grains.Notifications;
+
+/// <summary>
+/// One user's notifications: applies the user's events one at a time through the silo's group commit
+/// (<see cref="NotificationWriter"/>, which decides duplicates, order and gaps under the user's row lock), pushes each
+/// new notification to the user's open streams, and serves the list and the read marks. The streams are kept in an
+/// <see cref="ObserverManager{TObserver}"/> that forgets one not renewed within <see cref="INotificationsGrain.SubscriptionExpiry"/>;
+/// a push is one-way, so no client, slow or gone, ever holds the grain.
+/// </summary>
+[PreferLocalPlacement]
+public sealed partial class NotificationsGrain(
+    NotificationWriter writer,
+    [FromKeyedServices(NotifyDatabase.Name)] NpgsqlDataSource db,
+    ILogger<NotificationsGrain> logger) : Grain, INotificationsGrain
+{
+    private const string Columns = "id, event_id AS EventId, kind AS Type, text, todo_id AS TodoId, created_at AS CreatedAt, read_at IS NOT NULL AS Read";
+
+    private readonly ObserverManager<INotificationObserver> _streams = new(INotificationsGrain.SubscriptionExpiry, logger);
+
+    private Guid UserId => this.GetPrimaryKey();
+
+    public Task<MessageOutcome> ApplyUserRegisteredAsync(UserRegistered registered) =>
+        ApplyAsync(registered.Data.UserId, registered.EventId, () => NotificationEvent.From(registered));
+
+    public Task<MessageOutcome> ApplyTodoChangedAsync(TodoChanged changed) =>
+        ApplyAsync(changed.Data.UserId, changed.EventId, () => NotificationEvent.From(changed));
+
+    public Task<NotificationPage> ListAsync(int limit, long? before) => Transient(async () =>
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        var rows = (await connection.QueryAsync<Notification>(
+            $"""
+            SELECT {Columns} FROM notifications
+            WHERE user_id = @userId AND (@before::bigint IS NULL OR id < @before)
+            ORDER BY id DESC LIMIT @take
+            """,
+            new { userId = UserId, before, take = limit + 1 })).ToList();
+        var more = rows.Count > limit;
+        var items = rows.Take(limit).ToList();
+        return new NotificationPage(items, more ? items[^1].Id : null);
+    });
+
+    public Task<IReadOnlyList<Notification>> ListAfterAsync(long after, int limit) => Transient(async () =>
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        var rows = await connection.QueryAsync<Notification>(
+            $"SELECT {Columns} FROM notifications WHERE user_id = @userId AND id > @after ORDER BY id LIMIT @limit",
+            new { userId = UserId, after, limit });
+        return (IReadOnlyList<Notification>)[.. rows];
+    });
+
+    public Task<long> UnreadCountAsync() => Transient(async () =>
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM notifications WHERE user_id = @userId AND read_at IS NULL", new { userId = UserId });
+    });
+
+    public Task<bool> MarkReadAsync(long id) => Transient(async () =>
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        // A notification read before is still the user's: found, nothing changed.
+        return await connection.ExecuteScalarAsync<bool>(
+            """
+            WITH marked AS (
+                UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = @id AND user_id = @userId RETURNING id)
+            SELECT EXISTS (SELECT FROM marked)
+            """,
+            new { id, userId = UserId });
+    });
+
+    public Task MarkAllReadAsync() => Transient(async () =>
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.ExecuteAsync(
+            "UPDATE notifications SET read_at = now() WHERE user_id = @userId AND read_at IS NULL", new { userId = UserId });
+    });
+
+    public Task<bool> SubscribeAsync(INotificationObserver observer)
+    {
+        var known = _streams.Observers.ContainsKey(observer);
+        _streams.Subscribe(observer, observer);
+        return Task.FromResult(known);
+    }
+
+    public Task UnsubscribeAsync(INotificationObserver observer)
+    {
+        _streams.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    private async Task<MessageOutcome> ApplyAsync(Guid eventUser, Guid eventId, Func<NotificationEvent> read)
+    {
+        if (eventUser != UserId)
+        {
+            throw new ArgumentException($"event {eventId} belongs to user {eventUser}, not to {UserId}");
+        }
+
+        var notification = read();
+        var result = await Transient(() => writer.ApplyAsync(notification));
+        switch (result.Decision)
+        {
+            case "gap":
+                LogGapSkipped(UserId, notification.EventId, notification.Sequence, result.LastSequence + 1, notification.Sequence - 1);
+                break;
+            case "held":
+                LogHeldBack(UserId, notification.EventId, notification.Sequence, result.LastSequence);
+                return MessageOutcome.Requeued;
+            case "duplicate":
+                return MessageOutcome.Duplicate;
+            case "expired":
+                return MessageOutcome.Expired;
+        }
+
+        if (result.Added is { } added)
+        {
+            // One-way calls: nothing here waits for a client. ObserverManager drops streams not renewed in time.
+            await _streams.Notify(stream => stream.OnNotificationAdded(added));
+        }
+
+        return MessageOutcome.Applied;
+    }
+
+    /// <summary>A database outage becomes <see cref="StoreUnavailableException"/> (retried by every client); another database error an <see cref="InvalidOperationException"/>.</summary>
+    private static async Task<T> Transient<T>(Func<Task<T>> work)
+    {
+        try
+        {
+            return await work();
+        }
+        catch (Exception ex) when (DatabaseFailures.IsTransient(ex))
+        {
+            throw new StoreUnavailableException($"the notify database is unreachable: {ex.Message}");
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new InvalidOperationException($"the notify database refused it: {ex.Message}");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task event {EventId} of user {UserId} (sequence {Sequence}) applied over a gap: sequences {From} to {To} never arrived within Notifications:GapTimeout")]
+    private partial void LogGapSkipped(Guid userId, Guid eventId, long? sequence, long from, long? to);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task event {EventId} of user {UserId} (sequence {Sequence}) held back: the last applied is {Last}")]
+    private partial void LogHeldBack(Guid userId, Guid eventId, long? sequence, long last);
+}

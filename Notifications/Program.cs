@@ -1,0 +1,21 @@
+using Registration.ServiceDefaults;
+
+namespace Notifications;
+
+public sealed class Program
+{
+    public static void Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
+        builder.AddApplicationServices();
+
+        var app = builder.Build();
+        app.UseServiceDefaults();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapDefaultEndpoints();
+        app.MapNotificationsApi();
+        app.Run();
+    }
+}
