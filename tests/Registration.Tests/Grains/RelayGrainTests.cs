@@ -4,6 +4,7 @@ using RabbitMQ.Client;
 using Registration.Contracts;
 using Registration.Grains;
 using Registration.Grains.Outbox;
+using Registration.Messaging.Broker;
 using Registration.Messaging.Outbox;
 using Registration.Tests.Infrastructure;
 
@@ -126,7 +127,11 @@ public sealed class RelayGrainTests : IAsyncLifetime
         await using (var connection = await _system.ConnectBrokerAsync())
         await using (var channel = await connection.CreateChannelAsync())
         {
-            await channel.QueueUnbindAsync(Topology.UserRegisteredQueue, Topology.Exchange, Topology.UserRegisteredRoutingKey);
+            // Every queue that takes the event (notifications_queue too), or it would still be routed.
+            foreach (var queue in QueueContract.All.Where(q => q.RoutingKeys.Contains(Topology.UserRegisteredRoutingKey)))
+            {
+                await channel.QueueUnbindAsync(queue.Queue, Topology.Exchange, Topology.UserRegisteredRoutingKey);
+            }
         }
 
         var row = await InsertRowAsync(3);
