@@ -10,42 +10,30 @@ namespace Registration.Grains.Notifications;
 /// <summary>
 /// Deletes notifications older than Notifications:Retention (by created_at), in batches of Notifications:CleanupBatchSize,
 /// on a timer every Notifications:CleanupInterval; a pass goes on while batches come back full, at most
-/// <see cref="RetentionPass.MaxBatchesPerPass"/> of them. Should Orleans briefly run two activations, both only delete expired rows,
+/// <see cref="CleanerGrain.MaxBatchesPerPass"/> of them. Should Orleans briefly run two activations, both only delete expired rows,
 /// skipping rows the other holds. The users' order state is never deleted.
 /// </summary>
 public sealed partial class NotificationCleanerGrain(
     [FromKeyedServices(NotifyDatabase.Name)] NpgsqlDataSource db,
     IOptions<NotificationOptions> options,
-    ILogger<NotificationCleanerGrain> logger) : Grain, INotificationCleanerGrain, IRemindable
+    ILogger<NotificationCleanerGrain> logger) : CleanerGrain, INotificationCleanerGrain
 {
-    private const string KeepAliveReminder = "keep-alive";
+    protected override TimeSpan Interval => options.Value.CleanupInterval;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    protected override int BatchSize => options.Value.CleanupBatchSize;
+
+    protected override Task<int> DeleteBatchAsync(CancellationToken cancellationToken) => DeleteBatchAsync(options.Value, cancellationToken);
+
+    protected override void Deleted(int count)
     {
-        await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        this.RegisterGrainTimer(CleanAsync, new GrainTimerCreationOptions(TimeSpan.Zero, options.Value.CleanupInterval) { KeepAlive = true });
+        if (count > 0)
+        {
+            LogDeleted(count);
+        }
     }
 
-    public Task EnsureRunningAsync() => Task.CompletedTask;
-
-    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
-
-    private Task CleanAsync(CancellationToken cancellationToken)
-    {
-        var settings = options.Value;
-        return RetentionPass.RunAsync(
-            token => DeleteBatchAsync(settings, token),
-            settings.CleanupBatchSize,
-            deleted =>
-            {
-                if (deleted > 0)
-                {
-                    LogDeleted(deleted);
-                }
-            },
-            LogFailed, // the notify database unreachable or not migrated yet: the next tick tries again
-            cancellationToken);
-    }
+    // The notify database unreachable or not migrated yet: the next tick tries again.
+    protected override void Failed(string reason) => LogFailed(reason);
 
     private async Task<int> DeleteBatchAsync(NotificationOptions settings, CancellationToken cancellationToken)
     {

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Orleans.Runtime;
 using Registration.Grains.Retention;
 using Registration.Messaging.Consuming;
 
@@ -11,45 +10,32 @@ namespace Registration.Grains.Users;
 /// <summary>
 /// Deletes processed_events keys older than Consumer:DedupWindow (by processed_at), in batches of
 /// Consumer:DedupCleanupBatchSize, on a timer every Consumer:DedupCleanupInterval; a pass goes on while batches come
-/// back full, at most <see cref="RetentionPass.MaxBatchesPerPass"/> of them. Todos are never deleted. Should Orleans briefly run two
+/// back full, at most <see cref="CleanerGrain.MaxBatchesPerPass"/> of them. Todos are never deleted. Should Orleans briefly run two
 /// activations, both only delete expired keys, skipping rows the other holds.
 /// </summary>
 public sealed partial class DedupKeyCleanerGrain(
     [FromKeyedServices(TodoDatabase.Name)] NpgsqlDataSource db,
     ConsumerMetrics metrics,
     IOptions<ConsumerOptions> options,
-    ILogger<DedupKeyCleanerGrain> logger) : Grain, IDedupKeyCleanerGrain, IRemindable
+    ILogger<DedupKeyCleanerGrain> logger) : CleanerGrain, IDedupKeyCleanerGrain
 {
-    private const string KeepAliveReminder = "keep-alive";
+    protected override TimeSpan Interval => options.Value.DedupCleanupInterval;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    protected override int BatchSize => options.Value.DedupCleanupBatchSize;
+
+    protected override Task<int> DeleteBatchAsync(CancellationToken cancellationToken) => DeleteBatchAsync(options.Value, cancellationToken);
+
+    protected override void Deleted(int count)
     {
-        await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        var interval = options.Value.DedupCleanupInterval;
-        this.RegisterGrainTimer(CleanAsync, new GrainTimerCreationOptions(TimeSpan.Zero, interval) { KeepAlive = true });
+        metrics.DedupKeysDeleted(count);
+        if (count > 0)
+        {
+            LogDeleted(count);
+        }
     }
 
-    public Task EnsureRunningAsync() => Task.CompletedTask;
-
-    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
-
-    private Task CleanAsync(CancellationToken cancellationToken)
-    {
-        var settings = options.Value;
-        return RetentionPass.RunAsync(
-            token => DeleteBatchAsync(settings, token),
-            settings.DedupCleanupBatchSize,
-            deleted =>
-            {
-                metrics.DedupKeysDeleted(deleted);
-                if (deleted > 0)
-                {
-                    LogDeleted(deleted);
-                }
-            },
-            LogFailed, // the todo database unreachable or not migrated yet: the next tick tries again
-            cancellationToken);
-    }
+    // The todo database unreachable or not migrated yet: the next tick tries again.
+    protected override void Failed(string reason) => LogFailed(reason);
 
     private async Task<int> DeleteBatchAsync(ConsumerOptions settings, CancellationToken cancellationToken)
     {

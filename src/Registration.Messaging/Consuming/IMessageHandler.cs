@@ -19,7 +19,8 @@ public interface IMessageHandler<TMessage>
     /// (<see cref="MessageOutcome.Applied"/>), had been applied before (<see cref="MessageOutcome.Duplicate"/>, however
     /// old), was older than what was already applied (<see cref="MessageOutcome.Stale"/>), or was not seen before and is
     /// too old to tell whether it ever was (<see cref="MessageOutcome.Expired"/>: dead-lettered with
-    /// <see cref="ExpiredReason"/>). Any exception is retried: a failing batch is split into single messages, so one bad
+    /// <see cref="ExpiredReason"/>), or cannot be applied yet, e.g. it waits for an earlier event of its user
+    /// (<see cref="MessageOutcome.Requeued"/>: back to the queue after Consumer:RetryDelay, never dead-lettered for it). Any exception is retried: a failing batch is split into single messages, so one bad
     /// message cannot hold back the rest.
     /// </summary>
     Task<IReadOnlyList<MessageOutcome>> ApplyAsync(IReadOnlyList<TMessage> messages, CancellationToken cancellationToken);

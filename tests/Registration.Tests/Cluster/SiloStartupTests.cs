@@ -13,6 +13,7 @@ public sealed class SiloStartupTests : IAsyncLifetime
 
     [Theory]
     [InlineData("ConnectionStrings:TodoDatabase")]
+    [InlineData("ConnectionStrings:NotifyDatabase")]
     [InlineData("ConnectionStrings:Database")]
     public async Task Silo_without_a_database_connection_string_refuses_to_start_naming_it(string key)
     {
