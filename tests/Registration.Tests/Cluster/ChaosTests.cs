@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text.Json;
+using Dapper;
 using Microsoft.Extensions.Options;
 using Registration.Contracts;
 using Registration.Messaging.Outbox;
@@ -9,16 +11,21 @@ using Xunit.Abstractions;
 namespace Registration.Tests.Cluster;
 
 /// <summary>
-/// 2,000 events while, at random, silo processes are killed (SIGKILL), frozen (SIGSTOP, then SIGCONT) or stopped
-/// (SIGTERM), TodoConsumer processes are killed (SIGKILL), and the broker's connections are cut: afterwards exactly one
-/// welcome todo per user, nothing PENDING, nothing dead-lettered. Replay a failure with CHAOS_SEED=&lt;the printed seed&gt;.
+/// 2,000 registrations, and several todo changes of some of those users through the todo API, while, at random, silo
+/// processes are killed (SIGKILL), frozen (SIGSTOP, then SIGCONT) or stopped (SIGTERM), TodoConsumer and Notifications
+/// processes are killed (SIGKILL), and the broker's connections are cut: afterwards exactly one welcome todo per user,
+/// exactly one notification per committed event of either outbox (registrations, and every todo change the todo
+/// database committed, the welcome todos included), each user's in the order of the changes; nothing PENDING, nothing
+/// dead-lettered. Replay a failure with CHAOS_SEED=&lt;the printed seed&gt;.
 /// </summary>
 [Collection(HeavyOrTimed.Name)]
 public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Events = 2000;
     private const int EventsPerTransaction = 25;
+    private const int UsersChangingTodos = 60;
     private readonly List<ServiceProcess> _consumers = [];
+    private readonly List<ServiceProcess> _notifications = [];
     private TestSystem _system = null!;
 
     public async Task InitializeAsync() => _system = await TestSystem.CreateAsync();
@@ -36,22 +43,25 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         var silos = new List<ServiceProcess>(await Task.WhenAll(_system.StartSiloAsync(), _system.StartSiloAsync()));
         var starting = new List<Task>();
         _consumers.AddRange(await Task.WhenAll(_system.StartTodoConsumerProcessAsync(), _system.StartTodoConsumerProcessAsync()));
+        _notifications.AddRange(await Task.WhenAll(_system.StartNotificationsProcessAsync(), _system.StartNotificationsProcessAsync()));
 
         var writing = WriteEventsAsync();
+        var changing = ChangeTodosAsync(writing, random.Next());
         var faults = new Dictionary<string, int>();
         // Every kind of fault once, in a random order, before any repeats: each run has kills, a freeze and a cut.
-        var firstRound = new Queue<int>(Enumerable.Range(0, 5).OrderBy(_ => random.Next()));
-        while (!writing.IsCompleted || firstRound.Count > 0)
+        var firstRound = new Queue<int>(Enumerable.Range(0, 6).OrderBy(_ => random.Next()));
+        while (!writing.IsCompleted || !changing.IsCompleted || firstRound.Count > 0)
         {
             await Task.Delay(random.Next(500, 1500));
-            var kind = firstRound.Count > 0 ? firstRound.Dequeue() : random.Next(5);
+            var kind = firstRound.Count > 0 ? firstRound.Dequeue() : random.Next(6);
             var fault = kind switch
             {
                 0 when silos.Count > 1 => await ReplaceSiloAsync(silos, starting, random, kill: true),
                 1 when silos.Count > 1 => await ReplaceSiloAsync(silos, starting, random, kill: false),
                 2 when silos.Count > 1 => await FreezeSiloAsync(silos, starting, random),
-                3 when _consumers.Count > 1 => await ReplaceConsumerAsync(starting, random),
+                3 when _consumers.Count > 1 => ReplaceInstance(_consumers, () => _system.StartTodoConsumerProcessAsync(), starting, random, "consumer killed (SIGKILL)"),
                 4 => await BrokerOutageAsync(random),
+                5 when _notifications.Count > 1 => ReplaceInstance(_notifications, () => _system.StartNotificationsProcessAsync(), starting, random, "notification service killed (SIGKILL)"),
                 _ => null, // not possible now (a replacement is still starting): tried again later
             };
             if (fault is null)
@@ -64,6 +74,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         var users = await writing;
+        var changes = await changing;
         await Task.WhenAll(starting);
         var drain = Stopwatch.StartNew();
         await Eventually.ReturnsAsync(
@@ -76,15 +87,28 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
             n => n == Events,
             $"all {Events} events processed (seed {seed})",
             TimeSpan.FromSeconds(60));
+        await Eventually.ReturnsAsync(
+            () => _system.TodoScalarAsync<long>("SELECT count(*) FROM outbox WHERE status = 'PENDING'"),
+            n => n == 0,
+            $"no PENDING task events left (seed {seed})",
+            TimeSpan.FromSeconds(60));
+        var taskEvents = await _system.TodoScalarAsync<long>("SELECT count(*) FROM outbox");
+        await Eventually.ReturnsAsync(
+            () => _system.NotifyScalarAsync<long>("SELECT count(*) FROM notifications"),
+            n => n == Events + taskEvents,
+            $"a notification for each of the {Events} registrations and {taskEvents} task events (seed {seed})",
+            TimeSpan.FromSeconds(90));
         var drained = drain.Elapsed;
 
-        Report($"chaos: {Events} events, faults injected: {string.Join(", ", faults.OrderBy(f => f.Key).Select(f => $"{f.Key} x{f.Value}"))}; " +
-               $"time to drain after the last fault: {drained.TotalSeconds:0.0} s");
+        Report($"chaos: {Events} registrations, {changes} todo changes answered ({taskEvents} task events committed), faults injected: " +
+               $"{string.Join(", ", faults.OrderBy(f => f.Key).Select(f => $"{f.Key} x{f.Value}"))}; time to drain after the last fault: {drained.TotalSeconds:0.0} s");
 
         Assert.Equal((long)Events, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE title = 'Welcome to the App'"));
         Assert.Equal((long)Events, await _system.TodoScalarAsync<long>("SELECT count(DISTINCT user_id) FROM todos"));
         Assert.Equal((long)Events, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = ANY(@users)", new { users }));
         Assert.Equal(0u, await _system.QueueDepthAsync(Topology.UserRegisteredDeadLetterQueue));
+        await AssertOneNotificationPerEventInOrderAsync(seed);
+        Assert.Equal(0u, await _system.QueueDepthAsync(Topology.NotificationsDeadLetterQueue));
         Assert.True(faults.Values.Sum() >= 5, $"expected several faults during the run, got {faults.Values.Sum()} (seed {seed})");
     }
 
@@ -180,27 +204,120 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    /// <summary>A TodoConsumer process killed (SIGKILL: its unacked deliveries go back to the queue) and a new one started without waiting for it.</summary>
-    private Task<string?> ReplaceConsumerAsync(List<Task> starting, Random random)
+    /// <summary>
+    /// An instance of a consumer service (TodoConsumer or Notifications) killed (SIGKILL: its unacked deliveries go back
+    /// to the queue) and a new one started without waiting for it.
+    /// </summary>
+    private static string ReplaceInstance(List<ServiceProcess> instances, Func<Task<ServiceProcess>> start, List<Task> starting, Random random, string fault)
     {
         ServiceProcess victim;
-        lock (_consumers)
+        lock (instances)
         {
-            victim = _consumers[random.Next(_consumers.Count)];
-            _consumers.Remove(victim);
+            victim = instances[random.Next(instances.Count)];
+            instances.Remove(victim);
         }
 
         victim.Kill();
-        starting.Add(StartConsumerAsync());
-        return Task.FromResult<string?>("consumer killed (SIGKILL)");
+        starting.Add(Task.Run(async () =>
+        {
+            var replacement = await start();
+            lock (instances)
+            {
+                instances.Add(replacement);
+            }
+        }));
+        return fault;
     }
 
-    private async Task StartConsumerAsync()
+    /// <summary>
+    /// Creates, completes, renames and deletes a todo of each of the first users, through a live TodoConsumer instance
+    /// (its own token for each user), while faults happen. A change whose answer is lost may or may not have committed:
+    /// the todo database's outbox, not the answers, tells which changes to expect notifications for.
+    /// </summary>
+    /// <returns>The changes answered with success.</returns>
+    private async Task<int> ChangeTodosAsync(Task<Guid[]> writing, int seed)
     {
-        var consumer = await _system.StartTodoConsumerProcessAsync();
-        lock (_consumers)
+        var random = new Random(seed);
+        var tokens = new AuthApi.Security.TokenIssuer(
+            Options.Create(new Registration.ServiceDefaults.Auth.JwtOptions { SigningKey = TestSettings.JwtSigningKey }), TimeProvider.System);
+        await Task.Delay(TimeSpan.FromSeconds(2)); // the first registrations are committed
+        var answered = 0;
+        for (var u = 0; u < UsersChangingTodos; u++)
         {
-            _consumers.Add(consumer);
+            var user = Guid.CreateVersion7();
+            // A user of its own (no registration needed to own todos): its welcome never comes, only its changes.
+            var token = tokens.Issue(user, $"{user:N}@example.com").Token;
+            var todo = await SendAsync(token, random, http => http.PostAsJsonAsync("/api/v1/todos", new { title = $"Chaos {u}" }));
+            if (todo?.Content is { } created && (await created.ReadFromJsonAsync<Todo>()) is { } made)
+            {
+                answered++;
+                answered += await SendAsync(token, random, http => http.PatchAsJsonAsync($"/api/v1/todos/{made.Id}", new { completed = true })) is not null ? 1 : 0;
+                answered += await SendAsync(token, random, http => http.PatchAsJsonAsync($"/api/v1/todos/{made.Id}", new { title = $"Chaos {u}, renamed" })) is not null ? 1 : 0;
+                answered += await SendAsync(token, random, http => http.DeleteAsync($"/api/v1/todos/{made.Id}")) is not null ? 1 : 0;
+            }
+
+            await Task.Delay(writing.IsCompleted ? 50 : 300);
+        }
+
+        return answered;
+    }
+
+    /// <summary>The request on a live TodoConsumer instance, tried on another one (up to 10 times) while it fails; null if it never succeeded.</summary>
+    private async Task<HttpResponseMessage?> SendAsync(string token, Random random, Func<HttpClient, Task<HttpResponseMessage>> request)
+    {
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            ServiceProcess instance;
+            lock (_consumers)
+            {
+                instance = _consumers[random.Next(_consumers.Count)];
+            }
+
+            using var http = new HttpClient { BaseAddress = instance.Address, Timeout = TimeSpan.FromSeconds(5) };
+            try
+            {
+                var response = await request(http.WithToken(token));
+                if (response.IsSuccessStatusCode)
+                {
+                    await response.Content.LoadIntoBufferAsync();
+                    return response;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // The instance was killed or is starting: try another.
+            }
+
+            await Task.Delay(300);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Every event of both outboxes has exactly one notification (event_id is unique, so one means one), nothing else has
+    /// one, and each user's task-event notifications are in the order of the user's sequence.
+    /// </summary>
+    private async Task AssertOneNotificationPerEventInOrderAsync(int seed)
+    {
+        await using var todo = await _system.TodoDb.OpenConnectionAsync();
+        var taskEvents = (await todo.QueryAsync<(Guid EventId, Guid UserId, long Sequence)>(
+            "SELECT event_id, aggregate_id, (payload->>'sequence')::bigint FROM outbox")).ToList();
+        await using var auth = await _system.AuthDb.OpenConnectionAsync();
+        var registrations = (await auth.QueryAsync<Guid>("SELECT event_id FROM outbox")).ToHashSet();
+        await using var notify = await _system.NotifyDb.OpenConnectionAsync();
+        var notifications = (await notify.QueryAsync<(Guid EventId, Guid UserId, long Id)>("SELECT event_id, user_id, id FROM notifications")).ToList();
+
+        var expected = taskEvents.Select(e => e.EventId).Concat(registrations).ToHashSet();
+        var notified = notifications.Select(n => n.EventId).ToHashSet();
+        Assert.True(expected.SetEquals(notified),
+            $"notifications for events never committed: {notified.Except(expected).Count()}, committed events without one: {expected.Except(notified).Count()} (seed {seed})");
+        var idOf = notifications.ToDictionary(n => n.EventId, n => n.Id);
+        foreach (var user in taskEvents.GroupBy(e => e.UserId))
+        {
+            var bySequence = user.OrderBy(e => e.Sequence).Select(e => e.EventId).ToList();
+            Assert.Equal(Enumerable.Range(1, bySequence.Count).Select(n => (long)n), user.Select(e => e.Sequence).Order());
+            Assert.True(bySequence.SequenceEqual(bySequence.OrderBy(e => idOf[e])), $"user {user.Key}'s notifications are out of the order of the changes (seed {seed})");
         }
     }
 
