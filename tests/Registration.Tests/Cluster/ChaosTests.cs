@@ -104,7 +104,8 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
                $"{string.Join(", ", faults.OrderBy(f => f.Key).Select(f => $"{f.Key} x{f.Value}"))}; time to drain after the last fault: {drained.TotalSeconds:0.0} s");
 
         Assert.Equal((long)Events, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE title = 'Welcome to the App'"));
-        Assert.Equal((long)Events, await _system.TodoScalarAsync<long>("SELECT count(DISTINCT user_id) FROM todos"));
+        // (The users changing todos have none: their create may have committed twice, once for an answer lost in a kill.)
+        Assert.Equal((long)Events, await _system.TodoScalarAsync<long>("SELECT count(DISTINCT user_id) FROM todos WHERE title = 'Welcome to the App'"));
         Assert.Equal((long)Events, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = ANY(@users)", new { users }));
         Assert.Equal(0u, await _system.QueueDepthAsync(Topology.UserRegisteredDeadLetterQueue));
         await AssertOneNotificationPerEventInOrderAsync(seed);
