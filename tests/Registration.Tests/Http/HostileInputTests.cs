@@ -7,7 +7,8 @@ namespace Registration.Tests.Http;
 
 /// <summary>
 /// Every operation of each service's OpenAPI document gets hostile bodies, path values and query values,
-/// with a valid bearer token and admin key so that they get past auth: no answer is a 5xx. The services
+/// with a valid bearer token and admin key so that they get past auth: no answer is a 5xx (a stream that opens is
+/// closed at once). The services
 /// listen on Kestrel, as in production: the in-memory test server cannot even send a path with %00.
 /// </summary>
 public sealed class HostileInputTests : IAsyncLifetime
@@ -41,6 +42,16 @@ public sealed class HostileInputTests : IAsyncLifetime
         await AssertNo5xxAsync(http, "POST /api/v1/todos", "PATCH /api/v1/todos/{id}");
     }
 
+    [Fact]
+    public async Task No_notifications_endpoint_answers_hostile_input_with_a_5xx()
+    {
+        await _system.StartSiloAsync();
+        var notifications = _system.StartNotificationsListening(("Consumer:Enabled", "false"), ("Admin:ApiKey", TestAdmin.Key));
+        using var http = await SignedInAsync(notifications.Address!);
+
+        await AssertNo5xxAsync(http, "GET /api/v1/notifications", "POST /api/v1/notifications/{id}/read", "GET /api/v1/notifications/stream");
+    }
+
     private async Task<HttpClient> SignedInAsync(Uri service)
     {
         var email = ApiClient.NewEmail();
@@ -61,7 +72,7 @@ public sealed class HostileInputTests : IAsyncLifetime
         {
             foreach (var request in HostileRequests.For(operation))
             {
-                var response = await SendAsync(http, request);
+                using var response = await SendAsync(http, request);
                 sent++;
                 // A secured operation that answers 401 or 403 never looked at the input: the test would prove nothing.
                 var refused = operation.Secured && response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
@@ -84,6 +95,7 @@ public sealed class HostileInputTests : IAsyncLifetime
             content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
         }
 
-        return http.SendAsync(new HttpRequestMessage(new HttpMethod(request.Method), request.Uri) { Content = content });
+        // Headers only: a stream that opens (200 text/event-stream) never ends by itself; disposing the answer closes it.
+        return http.SendAsync(new HttpRequestMessage(new HttpMethod(request.Method), request.Uri) { Content = content }, HttpCompletionOption.ResponseHeadersRead);
     }
 }
