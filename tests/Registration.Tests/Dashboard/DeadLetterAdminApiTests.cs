@@ -81,7 +81,7 @@ public sealed class DeadLetterAdminApiTests : IAsyncLifetime
         Assert.Equal(0, (await _admin.GetJsonAsync(Path)).GetProperty("items").GetArrayLength());
 
         // (The welcome todo's TODO_CREATED is on the exchange too.)
-        var replayed = Assert.Single((await _system.DrainAsync(audit)).Where(m => m.RoutingKey == Topology.UserRegisteredRoutingKey));
+        var replayed = Assert.Single(await _system.DrainAsync(audit), m => m.RoutingKey == Topology.UserRegisteredRoutingKey);
         Assert.Equal(eventId.ToString(), replayed.BasicProperties.MessageId);
         var headers = replayed.BasicProperties.Headers!;
         Assert.Equal(TestDeadLetters.CorrelationId, Encoding.UTF8.GetString((byte[])headers[MessageHeaders.CorrelationId]!));
