@@ -17,10 +17,11 @@ internal static class NotificationSql
 
     /// <summary>
     /// Decides each event (a batch holds at most one event per user) and records it, in one statement under the users'
-    /// locks: its notification exists, or its sequence is not above the user's last applied one: duplicate; not seen and
-    /// older than @maxAge: expired (its key may have been deleted); no sequence, or the next one: applied; a later one is
-    /// held back (the user's held_since is set when it is first held) until both its occurred_at and held_since are older
-    /// than @gapTimeout, then applied over the gap. The notification's unique event_id is the dedup key; applying moves
+    /// locks: its notification exists: duplicate (the event id is the only dedup key); not seen and older than @maxAge:
+    /// expired (its key may have been deleted); no sequence, or the next one: applied; not seen and not above the user's
+    /// last applied sequence (it arrived after a gap it left was skipped): late, stored all the same, out of order but
+    /// never lost; a later one is held back (the user's held_since is set when it is first held) until both its
+    /// occurred_at and held_since are older than @gapTimeout, then applied over the gap. The notification's unique event_id is the dedup key; applying moves
     /// the user's last sequence and clears held_since. Returns each position's decision, the last sequence it was judged
     /// against, and the new notification's id and time.
     /// </summary>
@@ -35,9 +36,9 @@ internal static class NotificationSql
             SELECT b.*, s.last_sequence,
                 CASE
                     WHEN EXISTS (SELECT FROM notifications n WHERE n.event_id = b.event_id) THEN 'duplicate'
-                    WHEN b.sequence IS NOT NULL AND b.sequence <= s.last_sequence THEN 'duplicate'
                     WHEN b.occurred_at < now() - @maxAge THEN 'expired'
                     WHEN b.sequence IS NULL OR b.sequence = s.last_sequence + 1 THEN 'applied'
+                    WHEN b.sequence <= s.last_sequence THEN 'late'
                     WHEN b.occurred_at < now() - @gapTimeout AND s.held_since < now() - @gapTimeout THEN 'gap'
                     ELSE 'held'
                 END AS decision
@@ -47,7 +48,7 @@ internal static class NotificationSql
         inserted AS (
             INSERT INTO notifications (user_id, event_id, event_type, kind, text, todo_id, sequence, occurred_at)
             SELECT user_id, event_id, event_type, kind, text, todo_id, sequence, occurred_at FROM decided
-            WHERE decision IN ('applied', 'gap')
+            WHERE decision IN ('applied', 'gap', 'late')
             ORDER BY position
             RETURNING id, event_id, created_at
         ),

@@ -112,6 +112,9 @@ public sealed partial class NotificationsGrain(
             case "gap":
                 LogGapSkipped(UserId, notification.EventId, notification.Sequence, result.LastSequence + 1, notification.Sequence - 1);
                 break;
+            case "late":
+                LogLate(UserId, notification.EventId, notification.Sequence, result.LastSequence);
+                break;
             case "held":
                 LogHeldBack(UserId, notification.EventId, notification.Sequence, result.LastSequence);
                 return MessageOutcome.Requeued;
@@ -149,6 +152,9 @@ public sealed partial class NotificationsGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task event {EventId} of user {UserId} (sequence {Sequence}) applied over a gap: sequences {From} to {To} never arrived within Notifications:GapTimeout")]
     private partial void LogGapSkipped(Guid userId, Guid eventId, long? sequence, long from, long? to);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task event {EventId} of user {UserId} (sequence {Sequence}) arrived after the gap it left was skipped (last applied {Last}): stored out of order")]
+    private partial void LogLate(Guid userId, Guid eventId, long? sequence, long last);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Task event {EventId} of user {UserId} (sequence {Sequence}) held back: the last applied is {Last}")]
     private partial void LogHeldBack(Guid userId, Guid eventId, long? sequence, long last);
