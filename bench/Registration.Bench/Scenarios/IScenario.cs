@@ -107,6 +107,11 @@ internal sealed class BenchContext(BenchSettings settings, RabbitAdmin admin, Be
             "Notifications" => new Dictionary<string, string>(),
             _ => Options.AuthEnvironment,
         };
+        // The bench's broker (BENCH_RABBIT_*), unless the caller chose a port (a proxy's): never the appsettings' default port.
+        environment.TryAdd("RabbitMq__Host", Settings.RabbitHost);
+        environment.TryAdd("RabbitMq__Port", Settings.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        environment.TryAdd("RabbitMq__UserName", Settings.RabbitUser);
+        environment.TryAdd("RabbitMq__Password", Settings.RabbitPassword);
         foreach (var (key, value) in overrides)
         {
             environment[key] = value;
