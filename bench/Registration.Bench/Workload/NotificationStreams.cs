@@ -37,6 +37,12 @@ internal sealed class NotificationStreams : IAsyncDisposable
     /// <summary>Events that arrived with no todo id, or for a todo seen before (none expected).</summary>
     public int Unexpected;
 
+    /// <summary>Streams the server ended while the harness still read them (e.g. a full buffer); none expected.</summary>
+    public int Ended;
+
+    /// <summary>The user a change of index <paramref name="index"/> is made for.</summary>
+    public Guid UserOf(int index) => _users[index % _users.Length].Id;
+
     public static async Task<NotificationStreams> OpenAsync(Uri notifications, Uri todos, int users, CancellationToken cancellationToken)
     {
         var streams = new NotificationStreams(notifications, todos, users);
@@ -131,12 +137,18 @@ internal sealed class NotificationStreams : IAsyncDisposable
                     data = line[6..];
                 }
             }
+
+            Interlocked.Increment(ref Ended);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
         }
         catch (IOException) when (_stop.IsCancellationRequested)
         {
+        }
+        catch (Exception) when (!_stop.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref Ended);
         }
         finally
         {
