@@ -5,8 +5,8 @@
 # the generated table in BENCHMARKS.md.
 #
 # Usage: scripts/bench.sh [scenario...] [--full] [--runs N] [--peers KEYS|none]
-#   scenarios: relay consumer latency latency-200 saturation failover failover-frozen recovery (default: all of them; "resources"
-#              come from the latency scenarios and saturation)
+#   scenarios: relay consumer latency latency-200 saturation failover failover-frozen recovery notifications-latency
+#              notifications-consumer (default: all of them; "resources" come from the latency scenarios and saturation)
 #   --peers    the other outboxes measured beside ours in relay, consumer, latency, latency-200 and recovery
 #              (bench/Peers; default: every peer project present, e.g. --peers wolverine,cap; --peers none)
 #   --full     60 s of steady load in the latency scenario instead of 20 s
@@ -18,15 +18,16 @@
 #   400,000 SENT rows past Outbox:Retention, against the same drain with nothing to delete);
 #   --auth-env KEY=VALUE, --todo-env KEY=VALUE (extra environment of every AuthApi / TodoConsumer process),
 #   --auth-db-options "-c name=value" (PostgreSQL session options of AuthApi), --latency-rate N, --label NAME
-# Usage: scripts/bench.sh --report FILE
-#   runs nothing: rewrites the generated table in BENCHMARKS.md and artifacts/bench/results.md from a results file
+# Usage: scripts/bench.sh --report FILE [MORE_FILE...]
+#   runs nothing: rewrites the generated table in BENCHMARKS.md and artifacts/bench/results.md from a results file;
+#   the scenarios of further files (e.g. a labelled run of some scenarios) replace or join the first file's
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ "${1:-}" = --report ]; then
-  [ -f "${2:-}" ] || { echo "usage: $0 --report artifacts/bench/results.json" >&2; exit 2; }
+  [ -f "${2:-}" ] || { echo "usage: $0 --report artifacts/bench/results.json [artifacts/bench/results-NAME.json...]" >&2; exit 2; }
   dotnet build "$ROOT/bench/Registration.Bench/Registration.Bench.csproj" -c Release -nologo -clp:ErrorsOnly -v q
-  exec dotnet "$ROOT/bench/Registration.Bench/bin/Release/net10.0/Registration.Bench.dll" --root "$ROOT" --report-from "$2"
+  exec dotnet "$ROOT/bench/Registration.Bench/bin/Release/net10.0/Registration.Bench.dll" --root "$ROOT" --report-from "${@:2}"
 fi
 PG_PORT="${BENCH_PG_PORT:-55432}"
 RABBIT_MGMT_PORT="${BENCH_RABBIT_MGMT_PORT:-15672}"

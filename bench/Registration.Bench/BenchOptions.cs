@@ -64,6 +64,9 @@ internal sealed class BenchOptions
     /// <summary>A results file to regenerate BENCHMARKS.md from, without running anything (--report-from PATH).</summary>
     public string? ReportFrom { get; private set; }
 
+    /// <summary>More results files merged into <see cref="ReportFrom"/>'s (--report-from PATH PATH...): their scenarios replace or join its.</summary>
+    public List<string> MoreReportFrom { get; } = [];
+
     public static BenchOptions Parse(string[] args)
     {
         var options = new BenchOptions();
@@ -95,6 +98,11 @@ internal sealed class BenchOptions
                     break;
                 case "--report-from":
                     options.ReportFrom = Path.GetFullPath(args[++i]);
+                    while (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                    {
+                        options.MoreReportFrom.Add(Path.GetFullPath(args[++i]));
+                    }
+
                     break;
                 case "--label":
                     options.Label = args[++i];

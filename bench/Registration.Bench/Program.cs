@@ -7,6 +7,7 @@ var options = BenchOptions.Parse(args);
 IScenario[] standard =
 [
     new RelayDrainScenario(), new ConsumerScenario(), new LatencyScenario(), new LatencyScenario(200), new SaturationScenario(), new FailoverScenario(), new FailoverScenario(freeze: true), new RecoveryScenario(),
+    new NotificationsLatencyScenario(), new NotificationsConsumerScenario(),
 ];
 IScenario[] diagnostic =
 [
@@ -39,6 +40,12 @@ if (options.ReportFrom is { } savedPath)
 {
     // No run: the table and the details regenerated from a results file (the figures of the run it holds).
     var saved = await SavedReport.ReadAsync(savedPath, standard);
+    // Further results files (e.g. a labelled run of some scenarios): their scenarios replace or join the first file's.
+    foreach (var morePath in options.MoreReportFrom)
+    {
+        saved = SavedReport.Merge(saved, await SavedReport.ReadAsync(morePath, standard));
+    }
+
     await MarkdownReport.WriteAsync(benchmarksPath, saved, DetailsFile);
     await MarkdownReport.WriteDetailsAsync(Path.Combine(options.Root, DetailsFile), saved);
     Progress.Say($"bench: wrote BENCHMARKS.md and {DetailsFile} from {savedPath} (commit {saved.Commit})");

@@ -8,7 +8,7 @@ namespace Registration.Bench.Infrastructure;
 
 /// <summary>
 /// What one scenario run works in, isolated from the tests that may run at the same time: its own
-/// auth and todo databases (bench_auth_ID, bench_todo_ID) and its own RabbitMQ virtual host (bench_ID),
+/// auth, todo and notify databases (bench_auth_ID, bench_todo_ID, bench_notify_ID) and its own RabbitMQ virtual host (bench_ID),
 /// all removed on dispose. ID starts with the bench process's id, so a run removes only what a bench process that
 /// no longer runs left behind, never the sandboxes of another bench running at the same time.
 /// </summary>
@@ -26,6 +26,7 @@ internal sealed class Sandbox : IAsyncDisposable
         Id = id;
         AuthDb = NpgsqlDataSource.Create(settings.PostgresConnectionString(AuthDatabase));
         TodoDb = NpgsqlDataSource.Create(settings.PostgresConnectionString(TodoDatabase));
+        NotifyDb = NpgsqlDataSource.Create(settings.PostgresConnectionString(NotifyDatabase));
     }
 
     public string Id { get; }
@@ -34,11 +35,16 @@ internal sealed class Sandbox : IAsyncDisposable
 
     public string TodoDatabase => $"{Prefix}todo_{Id}";
 
+    public string NotifyDatabase => $"{Prefix}notify_{Id}";
+
     public string VirtualHost => $"{Prefix}{Id}";
 
     public NpgsqlDataSource AuthDb { get; }
 
     public NpgsqlDataSource TodoDb { get; }
+
+    /// <summary>The Notifications service's database (its notifications and per-user state).</summary>
+    public NpgsqlDataSource NotifyDb { get; }
 
     /// <summary>The peers' own databases and virtual hosts in this run (bench/Peers), removed with the sandbox.</summary>
     private readonly List<Peers.PeerSandbox> _peers = [];
@@ -64,6 +70,7 @@ internal sealed class Sandbox : IAsyncDisposable
         {
             await connection.ExecuteAsync($"CREATE DATABASE {sandbox.AuthDatabase}");
             await connection.ExecuteAsync($"CREATE DATABASE {sandbox.TodoDatabase}");
+            await connection.ExecuteAsync($"CREATE DATABASE {sandbox.NotifyDatabase}");
         }
 
         await admin.CreateVirtualHostAsync(sandbox.VirtualHost, cancellationToken);
@@ -77,6 +84,7 @@ internal sealed class Sandbox : IAsyncDisposable
         await SqlMigrator.MigrateAsync(AuthDb, typeof(Registration.Messaging.Outbox.OutboxStore).Assembly, cancellationToken);
         await SqlMigrator.MigrateAsync(TodoDb, typeof(TodoConsumer.Program).Assembly, cancellationToken);
         await SqlMigrator.MigrateAsync(TodoDb, typeof(Registration.Messaging.Outbox.OutboxStore).Assembly, cancellationToken);
+        await SqlMigrator.MigrateAsync(NotifyDb, typeof(Notifications.Program).Assembly, cancellationToken);
     }
 
     /// <summary>A direct (never proxied) broker connection to this run's virtual host, with the topology declared.</summary>
@@ -109,16 +117,23 @@ internal sealed class Sandbox : IAsyncDisposable
         return await connection.ExecuteScalarAsync<long>(sql);
     }
 
+    public async Task<long> NotifyScalarAsync(string sql)
+    {
+        await using var connection = await NotifyDb.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<long>(sql);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await AuthDb.DisposeAsync();
         await TodoDb.DisposeAsync();
+        await NotifyDb.DisposeAsync();
         foreach (var peer in _peers)
         {
             await peer.Db.DisposeAsync();
         }
 
-        await DropAsync(_settings, [AuthDatabase, TodoDatabase, .. _peers.Select(peer => peer.Database)]);
+        await DropAsync(_settings, [AuthDatabase, TodoDatabase, NotifyDatabase, .. _peers.Select(peer => peer.Database)]);
         await _admin.DeleteVirtualHostAsync(VirtualHost);
         foreach (var peer in _peers)
         {
@@ -133,7 +148,7 @@ internal sealed class Sandbox : IAsyncDisposable
         await using (var connection = await OpenAdminAsync(settings, cancellationToken))
         {
             databases = (await connection.QueryAsync<string>(
-                "SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_auth\\_%' OR datname LIKE 'bench\\_todo\\_%' OR datname LIKE 'bench\\_peer\\_%'"))
+                "SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_auth\\_%' OR datname LIKE 'bench\\_todo\\_%' OR datname LIKE 'bench\\_notify\\_%' OR datname LIKE 'bench\\_peer\\_%'"))
                 .Where(IsLeftover).ToList();
         }
 

@@ -32,4 +32,23 @@ internal static class SavedReport
             }).ToList(),
         };
     }
+
+    /// <summary>
+    /// <paramref name="first"/> with the scenarios of <paramref name="more"/> in place of those of the same key, the others
+    /// added before the resources summary; the header names both runs (commit and date), since the figures come from two.
+    /// </summary>
+    public static BenchReport Merge(BenchReport first, BenchReport more)
+    {
+        var replaced = more.Scenarios.ToDictionary(s => s.Key, StringComparer.Ordinal);
+        var scenarios = first.Scenarios.Select(s => replaced.GetValueOrDefault(s.Key, s)).ToList();
+        var added = more.Scenarios.Where(s => first.Scenarios.All(f => f.Key != s.Key)).ToList();
+        var resources = scenarios.FindIndex(s => s.Key == Resources.Key);
+        scenarios.InsertRange(resources < 0 ? scenarios.Count : resources, added);
+        var keys = string.Join(", ", more.Scenarios.Select(s => s.Key));
+        return first with
+        {
+            Commit = $"{first.Commit}`; {keys} on {more.Date:yyyy-MM-dd HH:mm} UTC (load average at start {more.Machine.LoadAverageAtStart}) from commit `{more.Commit}",
+            Scenarios = scenarios,
+        };
+    }
 }

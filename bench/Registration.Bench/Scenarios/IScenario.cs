@@ -70,6 +70,15 @@ internal sealed class BenchContext(BenchSettings settings, RabbitAdmin admin, Be
         return StartServiceAsync("TodoConsumer", name, environment, "\"consumer\":\"connected\"", cancellationToken);
     }
 
+    /// <summary>A Notifications instance of the sandbox's cluster (notifications_queue consumer, API and stream); ready once its consumer is connected.</summary>
+    public Task<ServiceProcess> StartNotificationsAsync(Sandbox sandbox, string name, CancellationToken cancellationToken)
+    {
+        var environment = ClusterEnvironment(sandbox);
+        environment["ConnectionStrings__Database"] = ServiceConnectionString("TodoConsumer", sandbox.NotifyDatabase);
+        environment["RabbitMq__VirtualHost"] = sandbox.VirtualHost;
+        return StartServiceAsync("Notifications", name, environment, "\"notifications-consumer\":\"connected\"", cancellationToken);
+    }
+
     /// <summary>One silo relaying the sandbox's outbox and hosting its users' grains; ready once its relays are connected to the broker.</summary>
     /// <param name="siloPort">Orleans' silo port (the failover scenario knows which silo owns a partition by it); a free one when null.</param>
     public Task<ServiceProcess> StartSiloAsync(Sandbox sandbox, string name, int? brokerPort, CancellationToken cancellationToken, int? siloPort = null)
@@ -77,8 +86,8 @@ internal sealed class BenchContext(BenchSettings settings, RabbitAdmin admin, Be
         var environment = ClusterEnvironment(sandbox);
         environment["ConnectionStrings__Database"] = ServiceConnectionString("Silo", sandbox.AuthDatabase);
         environment["ConnectionStrings__TodoDatabase"] = ServiceConnectionString("TodoConsumer", sandbox.TodoDatabase);
-        // No scenario runs the Notifications service: the silo only needs a reachable database for its notify data source.
-        environment["ConnectionStrings__NotifyDatabase"] = ServiceConnectionString("TodoConsumer", sandbox.TodoDatabase);
+        // The users' notifications grains write to the sandbox's notify database (the notification scenarios run the Notifications service).
+        environment["ConnectionStrings__NotifyDatabase"] = ServiceConnectionString("TodoConsumer", sandbox.NotifyDatabase);
         environment["RabbitMq__VirtualHost"] = sandbox.VirtualHost;
         environment["RabbitMq__Port"] = (brokerPort ?? Settings.RabbitPort).ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["Orleans__SiloPort"] = (siloPort ?? ServiceProcess.FreePort()).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -92,7 +101,17 @@ internal sealed class BenchContext(BenchSettings settings, RabbitAdmin admin, Be
     /// </summary>
     public Task<ServiceProcess> StartServiceAsync(string project, string name, Dictionary<string, string> environment, string readyWhen, CancellationToken cancellationToken)
     {
-        var overrides = project == "TodoConsumer" ? Options.TodoEnvironment : Options.AuthEnvironment;
+        var overrides = project switch
+        {
+            "TodoConsumer" => Options.TodoEnvironment,
+            "Notifications" => new Dictionary<string, string>(),
+            _ => Options.AuthEnvironment,
+        };
+        // The bench's broker (BENCH_RABBIT_*), unless the caller chose a port (a proxy's): never the appsettings' default port.
+        environment.TryAdd("RabbitMq__Host", Settings.RabbitHost);
+        environment.TryAdd("RabbitMq__Port", Settings.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        environment.TryAdd("RabbitMq__UserName", Settings.RabbitUser);
+        environment.TryAdd("RabbitMq__Password", Settings.RabbitPassword);
         foreach (var (key, value) in overrides)
         {
             environment[key] = value;
