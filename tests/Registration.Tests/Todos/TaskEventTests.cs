@@ -11,7 +11,8 @@ namespace Registration.Tests.Todos;
 /// <summary>
 /// Task events through the todo database's own outbox, relayed by the silos like the auth outbox: every change of a
 /// todo (the welcome todo included) commits one event with it, numbered per user with no gap, published with its routing
-/// key in commit order; a change made while the broker is away answers as usual and its event leaves when it returns.
+/// key in commit order; a change made while the broker is away answers as usual, and its event leaves, and its
+/// notification appears, when the broker returns.
 /// </summary>
 public sealed class TaskEventTests : IAsyncLifetime
 {
@@ -85,8 +86,9 @@ public sealed class TaskEventTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_todo_change_while_the_broker_is_away_answers_and_its_event_leaves_when_the_broker_returns()
+    public async Task A_todo_change_while_the_broker_is_away_answers_and_its_event_leaves_and_is_notified_when_the_broker_returns()
     {
+        _system.StartNotifications();
         var (alice, userId, _) = await SignInAsync();
         await Eventually.ReturnsAsync(() => TodoEventCountAsync(userId), n => n == 1, "the welcome todo's TODO_CREATED");
         await Eventually.ReturnsAsync(() => PendingTodoEventsAsync(), n => n == 0, "the welcome todo's event SENT");
@@ -101,6 +103,10 @@ public sealed class TaskEventTests : IAsyncLifetime
         _system.BrokerProxy.Restore();
         await Eventually.ReturnsAsync(() => PendingTodoEventsAsync(), n => n == 0, "the task event SENT after the broker returned", TimeSpan.FromSeconds(15));
         Assert.Equal(2L, await TodoEventCountAsync(userId));
+        // The welcome, the welcome todo's and the change's notifications: each once.
+        await Eventually.ReturnsAsync(() => _system.NotificationsAsync(userId), n => n == 3, "the change's notification after the broker returned", TimeSpan.FromSeconds(15));
+        Assert.Equal(1L, await _system.NotifyScalarAsync<long>(
+            "SELECT count(*) FROM notifications WHERE user_id = @userId AND text = 'Todo \"Written while the broker is away\" created.'", new { userId }));
     }
 
     private async Task<(HttpClient Client, Guid UserId, string Email)> SignInAsync()
