@@ -2,7 +2,7 @@ namespace Registration.Grains;
 
 /// <summary>
 /// The cluster's one cleaner of notifications older than Notifications:Retention (one grain, key <see cref="Key"/>).
-/// A reminder keeps it alive; the Notifications service calls <see cref="EnsureRunningAsync"/> to start it.
+/// A reminder keeps it alive; every silo calls <see cref="EnsureRunningAsync"/> once at start.
 /// </summary>
 [Alias("registration.notification-cleaner")]
 public interface INotificationCleanerGrain : IGrainWithIntegerKey

@@ -22,7 +22,6 @@ public static class Extensions
         builder.AddNotificationSettings();
         builder.Services.AddOptions<NotificationStreamOptions>().BindConfiguration(NotificationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.AddQueueConsumer<NotificationsRouter, NotificationMessage>(QueueContract.Notifications);
-        builder.Services.AddHostedService<CleanerStarter>();
         return builder;
     }
 }

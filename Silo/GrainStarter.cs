@@ -5,7 +5,7 @@ using Registration.Messaging.Outbox;
 namespace Registration.Silo;
 
 /// <summary>
-/// Starts the relay of every partition of every outbox and the processed_events cleaner once, when the silo starts. Each registers
+/// Starts the relay of every partition of every outbox and the two cleaners (processed_events, notifications) once, when the silo starts. Each registers
 /// its keep-alive reminder on activation, and from then on the reminder alone keeps it alive: a tick activates the grain
 /// wherever its placement puts it, so a grain whose silo died is back on a survivor within the cluster's detection of
 /// that death plus one period (Outbox:KeepAlivePeriod), even if nothing calls it.
@@ -23,16 +23,22 @@ public sealed partial class GrainStarter(IGrainFactory grains, IOptions<OutboxOp
             }
         }
 
+        await StartCleanerAsync("processed_events", grains.GetGrain<IDedupKeyCleanerGrain>(IDedupKeyCleanerGrain.Key).EnsureRunningAsync(), cancellationToken);
+        await StartCleanerAsync("notifications", grains.GetGrain<INotificationCleanerGrain>(INotificationCleanerGrain.Key).EnsureRunningAsync(), cancellationToken);
+    }
+
+    private async Task StartCleanerAsync(string table, Task starting, CancellationToken cancellationToken)
+    {
         try
         {
-            await grains.GetGrain<IDedupKeyCleanerGrain>(IDedupKeyCleanerGrain.Key).EnsureRunningAsync().WaitAsync(cancellationToken);
+            await starting.WaitAsync(cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            LogCleanerNotStarted(ex.Message);
+            LogCleanerNotStarted(table, ex.Message);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The processed_events cleaner did not start; its reminder, if registered before, or the next silo start tries again: {Reason}")]
-    private partial void LogCleanerNotStarted(string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Table} cleaner did not start; its reminder, if registered before, or the next silo start tries again: {Reason}")]
+    private partial void LogCleanerNotStarted(string table, string reason);
 }
