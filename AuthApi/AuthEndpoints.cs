@@ -1,3 +1,4 @@
+using AuthApi.Deletion;
 using AuthApi.Features;
 
 namespace AuthApi;
@@ -39,6 +40,30 @@ public static class AuthEndpoints
             .Produces<Me.Response>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound);
+        auth.MapDelete("/me", DeleteAccount.HandleAsync)
+            .RequireAuthorization()
+            .WithName("DeleteAccount")
+            .WithSummary("Schedules the erasure of the signed-in user's account, everywhere, after the grace period (Account:DeletionGrace).")
+            .Accepts<DeleteAccount.Request>("application/json")
+            .Produces<DeletionView>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        auth.MapGet("/me/deletion", GetDeletion.HandleAsync)
+            .RequireAuthorization()
+            .WithName("GetAccountDeletion")
+            .WithSummary("The signed-in user's account deletion: its state, when the erasure begins, and each service's step.")
+            .Produces<DeletionView>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        auth.MapPost("/me/deletion/cancel", CancelDeletion.HandleAsync)
+            .RequireAuthorization()
+            .WithName("CancelAccountDeletion")
+            .WithSummary("Cancels the account deletion during its grace period; the account stays as it was.")
+            .Produces<DeletionView>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 }

@@ -1,7 +1,10 @@
 using AuthApi.Admin;
+using AuthApi.Deletion;
 using AuthApi.Outbox;
 using AuthApi.Security;
+using Registration.Contracts;
 using Registration.Messaging;
+using Registration.Messaging.Broker;
 using Registration.ServiceDefaults.Auth;
 using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Data;
@@ -16,6 +19,7 @@ public static class Extensions
         builder.AddJwtAuthentication();
         builder.AddOutboxWriter();
         builder.AddClusterConnection();
+        builder.AddQueueConsumer<DeletionReplyRouter, AccountEvent>(QueueContract.AccountDeletion);
         builder.Services.AddSingleton<RelayWake>();
         builder.Services.AddSingleton<OrleansDirectory>();
         builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section).ValidateDataAnnotations().ValidateOnStart();

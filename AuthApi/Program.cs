@@ -19,6 +19,7 @@ public sealed class Program
         app.MapAuthApi();
         app.MapClusterAdminApi();
         app.MapOutboxAdminApi();
+        app.MapAccountDeletionAdminApi();
         app.Run();
     }
 }

@@ -26,6 +26,14 @@ public interface INotificationsGrain : IGrainWithGuidKey
     Task<MessageOutcome> ApplyTodoChangedAsync(TodoChanged changed);
 
     /// <summary>Newest first, at most <paramref name="limit"/>, only those with an id below <paramref name="before"/> when given.</summary>
+    /// <summary>
+    /// The account deletion's erasure request: deletes the user's notifications, records a tombstone (a late event of the
+    /// user creates nothing; the user's calls throw <see cref="AccountErasedException"/>) and answers USER_DATA_ERASED
+    /// through the notify database's outbox, in one transaction. Idempotent: a repeated request answers again.
+    /// </summary>
+    [Alias("registration.notifications.erase")]
+    Task<MessageOutcome> EraseAsync(AccountEvent request);
+
     [Alias("registration.notifications.list")]
     Task<NotificationPage> ListAsync(int limit, long? before);
 

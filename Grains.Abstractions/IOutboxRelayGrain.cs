@@ -24,13 +24,16 @@ public interface IOutboxRelayGrain : IGrainWithIntegerCompoundKey
 /// <summary>The outboxes the relays serve, each in its own database; a relay grain's key extension names one.</summary>
 public static class Outboxes
 {
-    /// <summary>The auth database's: USER_REGISTERED.</summary>
+    /// <summary>The auth database's: USER_REGISTERED and the account deletion saga's events.</summary>
     public const string Auth = "auth";
 
-    /// <summary>The todo database's: TODO_CREATED, TODO_UPDATED, TODO_DELETED.</summary>
+    /// <summary>The todo database's: TODO_CREATED, TODO_UPDATED, TODO_DELETED, and the todo side's replies to the account deletion saga.</summary>
     public const string Todo = "todo";
 
-    public static readonly IReadOnlyList<string> All = [Auth, Todo];
+    /// <summary>The notify database's: the notification service's replies to the account deletion saga.</summary>
+    public const string Notify = "notify";
+
+    public static readonly IReadOnlyList<string> All = [Auth, Todo, Notify];
 
     public static IOutboxRelayGrain Relay(this IGrainFactory grains, string outbox, short partition) =>
         grains.GetGrain<IOutboxRelayGrain>(partition, outbox);

@@ -19,6 +19,15 @@ public interface IUserGrain : IGrainWithGuidKey
     [Alias("registration.user.apply-user-registered")]
     Task<MessageOutcome> ApplyUserRegisteredAsync(UserRegistered registered);
 
+    /// <summary>
+    /// The account deletion's erasure request: deletes the user's todos, task-event sequence and dedup keys, records a
+    /// tombstone (so a late or duplicated event of the user creates nothing, and the user's calls throw
+    /// <see cref="AccountErasedException"/>) and answers USER_DATA_ERASED through the todo database's outbox, in one
+    /// transaction. Idempotent: a repeated request erases nothing more and answers again.
+    /// </summary>
+    [Alias("registration.user.erase")]
+    Task<MessageOutcome> EraseAsync(AccountEvent request);
+
     [Alias("registration.user.list-todos")]
     Task<IReadOnlyList<Todo>> ListTodosAsync();
 

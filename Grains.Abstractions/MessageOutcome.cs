@@ -30,4 +30,7 @@ public enum MessageOutcome
     /// dead-letters it with the reason.
     /// </summary>
     Expired = 6,
+
+    /// <summary>The user's data was erased (an account deletion): the event belongs to no one any more; nothing recorded, acked.</summary>
+    Erased = 7,
 }

@@ -21,4 +21,14 @@ public static class Topology
     /// <summary>The notification queue's own dead-letter exchange, so its dead letters never reach another queue's.</summary>
     public const string NotificationsDeadLetterExchange = "notifications_queue.dlx";
     public const string NotificationsDeadLetterQueue = "notifications_queue.dlq";
+
+    /// <summary>The account deletion saga's request to every service that holds a user's data, and its end.</summary>
+    public const string UserErasureRequestedRoutingKey = "user.erasure_requested";
+    public const string UserDataErasedRoutingKey = "user.data_erased";
+    public const string UserDeletedRoutingKey = "user.deleted";
+
+    /// <summary>The saga's replies (USER_DATA_ERASED from each service), consumed by AuthApi, with a dead-letter exchange of its own.</summary>
+    public const string AccountDeletionQueue = "account_deletion_queue";
+    public const string AccountDeletionDeadLetterExchange = "account_deletion_queue.dlx";
+    public const string AccountDeletionDeadLetterQueue = "account_deletion_queue.dlq";
 }

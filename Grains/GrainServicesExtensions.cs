@@ -3,6 +3,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Registration.Grains.Accounts;
 using Registration.Grains.Notifications;
 using Registration.Grains.Outbox;
 using Registration.Grains.Users;
@@ -15,9 +17,9 @@ namespace Registration.Grains;
 public static class GrainServicesExtensions
 {
     /// <summary>
-    /// What the grains need from their silo: the broker, the outboxes they relay (the auth database's, the silo's own, and
-    /// the todo database's) with the relays' metrics, the retention of dedup keys (with its windows checked at start); the
-    /// todo database and its group commit. Call it before UseOrleans: the group commit then stops after the grains.
+    /// What the grains need from their silo: the broker, the outboxes they relay (the auth, todo and notify databases') with
+    /// the relays' metrics, the retention of dedup keys (with its windows checked at start); the todo database and its group
+    /// commit; the account deletion saga's store and settings. Call it before UseOrleans: the group commit then stops after the grains.
     /// </summary>
     public static IHostApplicationBuilder AddGrainServices(this IHostApplicationBuilder builder)
     {
@@ -26,11 +28,16 @@ public static class GrainServicesExtensions
         builder.AddKeyedDatabase(TodoDatabase.Name);
         builder.AddRelayedOutbox(Outboxes.Auth, sp => sp.GetRequiredService<NpgsqlDataSource>());
         builder.AddRelayedOutbox(Outboxes.Todo, sp => sp.GetRequiredKeyedService<NpgsqlDataSource>(TodoDatabase.Name));
+        builder.AddRelayedOutbox(Outboxes.Notify, sp => sp.GetRequiredKeyedService<NpgsqlDataSource>(NotifyDatabase.Name));
         builder.Services.AddSingleton<OutboxMetrics>();
         builder.Services.AddSingleton<RelayBroker>();
         builder.Services.AddSingleton<WelcomeTodoWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WelcomeTodoWriter>());
         builder.AddNotificationGrainServices();
+        builder.Services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<OutboxWriter>();
+        builder.Services.AddSingleton<AccountDeletionStore>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
         return builder;
     }

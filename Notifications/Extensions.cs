@@ -3,6 +3,7 @@ using Notifications.Streaming;
 using Registration.Messaging;
 using Registration.Messaging.Broker;
 using Registration.Messaging.Notifications;
+using Registration.Messaging.Outbox;
 using Registration.ServiceDefaults.Auth;
 using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Data;
@@ -16,7 +17,10 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        // The notify database: notifications (this assembly's migrations), and the outbox of the replies to the account
+        // deletion saga (Registration.Messaging's, the same tables as the auth database's), which the silos relay.
         builder.AddDatabase(typeof(Extensions).Assembly);
+        builder.Services.AddMigrations(typeof(OutboxStore).Assembly);
         builder.AddJwtAuthentication();
         builder.AddClusterConnection(responseTimeout: ResponseTimeout);
         builder.AddNotificationSettings();

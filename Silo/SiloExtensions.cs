@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Registration.Grains;
+using Registration.Grains.Accounts;
 using Registration.Messaging.Outbox;
 using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Data;
@@ -25,6 +26,7 @@ public static class SiloExtensions
         builder.AddGrainServices();
         builder.Services.AddOptions<SiloClusterOptions>().BindConfiguration(SiloClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<OutboxOptions>, ReminderPeriodValidator>();
+        builder.Services.AddSingleton<IValidateOptions<AccountOptions>, ReminderPeriodValidator>();
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster");
         var cluster = builder.Configuration.GetSection(SiloClusterOptions.Section).Get<SiloClusterOptions>() ?? new SiloClusterOptions();
         var identity = ClusterIdentityOptions.From(builder.Configuration);

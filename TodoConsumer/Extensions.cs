@@ -25,7 +25,7 @@ public static class Extensions
         // Short: a batch whose call went to a silo that died or froze is back in the queue, and retried on the grain's new
         // activation, within about this long after the silo is declared dead; a user grain answers in milliseconds.
         builder.AddClusterConnection(responseTimeout: ConsumerResponseTimeout);
-        builder.AddQueueConsumer<UserGrainRouter, UserRegistered>(QueueContract.UserRegistered);
+        builder.AddQueueConsumer<UserGrainRouter, UserMessage>(QueueContract.UserRegistered);
         builder.AddTodoAdmin();
         return builder;
     }

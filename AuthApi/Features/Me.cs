@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Dapper;
+using AuthApi.Deletion;
 using Npgsql;
 using Registration.ServiceDefaults.Auth;
 
@@ -28,7 +29,7 @@ public static class Me
             "SELECT id AS UserId, email, created_at AS CreatedAt FROM users WHERE id = @userId",
             new { userId },
             cancellationToken: cancellationToken));
-        return user is null ? NotFound() : TypedResults.Ok(user);
+        return user is null ? AccountProblems.Deleted() : TypedResults.Ok(user); // a valid token whose user is gone: it was erased
     }
 
     private static IResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "User not found.");

@@ -17,7 +17,7 @@ internal static class NotificationSql
 
     /// <summary>
     /// Decides each event (a batch holds at most one event per user) and records it, in one statement under the users'
-    /// locks: its notification exists: duplicate (the event id is the only dedup key); not seen and older than @maxAge:
+    /// locks: the user's tombstone is set (the account was deleted): erased, nothing stored; its notification exists: duplicate (the event id is the only dedup key); not seen and older than @maxAge:
     /// expired (its key may have been deleted); no sequence, or the next one: applied; not seen and not above the user's
     /// last applied sequence (it arrived after a gap it left was skipped): late, stored all the same, out of order but
     /// never lost; a later one is held back (the user's held_since is set when it is first held) until both its
@@ -35,6 +35,7 @@ internal static class NotificationSql
         decided AS (
             SELECT b.*, s.last_sequence,
                 CASE
+                    WHEN s.erased_at IS NOT NULL THEN 'erased'
                     WHEN EXISTS (SELECT FROM notifications n WHERE n.event_id = b.event_id) THEN 'duplicate'
                     WHEN b.occurred_at < now() - @maxAge THEN 'expired'
                     WHEN b.sequence IS NULL OR b.sequence = s.last_sequence + 1 THEN 'applied'

@@ -5,6 +5,8 @@ using Npgsql;
 using Orleans.Placement;
 using Orleans.Utilities;
 using Registration.Contracts;
+using Registration.Grains.Accounts;
+using Registration.Messaging.Outbox;
 using Registration.ServiceDefaults.Data;
 
 namespace Registration.Grains.Notifications;
@@ -20,11 +22,16 @@ namespace Registration.Grains.Notifications;
 public sealed partial class NotificationsGrain(
     NotificationWriter writer,
     [FromKeyedServices(NotifyDatabase.Name)] NpgsqlDataSource db,
+    OutboxWriter outbox,
+    TimeProvider time,
     ILogger<NotificationsGrain> logger) : Grain, INotificationsGrain
 {
     private const string Columns = "id, event_id AS EventId, kind AS Type, text, todo_id AS TodoId, created_at AS CreatedAt, read_at IS NOT NULL AS Read";
 
     private readonly ObserverManager<INotificationObserver> _streams = new(INotificationsGrain.SubscriptionExpiry, logger);
+
+    /// <summary>Whether the user's tombstone is set; read once per activation, by the first call of the user's own.</summary>
+    private bool? _erased;
 
     private Guid UserId => this.GetPrimaryKey();
 
@@ -34,8 +41,38 @@ public sealed partial class NotificationsGrain(
     public Task<MessageOutcome> ApplyTodoChangedAsync(TodoChanged changed) =>
         ApplyAsync(changed.Data.UserId, changed.EventId, () => NotificationEvent.From(changed));
 
+    public Task<MessageOutcome> EraseAsync(AccountEvent request)
+    {
+        if (request.Data.UserId != UserId)
+        {
+            throw new ArgumentException($"event {request.EventId} belongs to user {request.Data.UserId}, not to {UserId}", nameof(request));
+        }
+
+        return Transient(async () =>
+        {
+            var reply = AccountEvent.Create(AccountEvent.DataErased, time.GetUtcNow(), request.CorrelationId, UserId, ErasingServices.Notifications);
+            await using var connection = await db.OpenConnectionAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            // The tombstone first: it locks the user's row, so an event of this user being written waits for the commit and then reads it.
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO notification_users AS s (user_id, last_sequence, erased_at) VALUES (@userId, 0, now())
+                ON CONFLICT (user_id) DO UPDATE SET erased_at = coalesce(s.erased_at, now()), updated_at = now();
+                DELETE FROM notifications WHERE user_id = @userId;
+                """,
+                new { userId = UserId },
+                transaction);
+            var partition = await outbox.AddAsync(connection, transaction, AccountEvents.ToOutboxMessage(reply), CancellationToken.None);
+            await transaction.CommitAsync();
+            _erased = true;
+            GrainFactory.Relay(Outboxes.Notify, partition).Wake().Ignore();
+            return MessageOutcome.Applied;
+        });
+    }
+
     public Task<NotificationPage> ListAsync(int limit, long? before) => Transient(async () =>
     {
+        await RefuseErasedAsync();
         await using var connection = await db.OpenConnectionAsync();
         var rows = (await connection.QueryAsync<Notification>(
             $"""
@@ -51,6 +88,7 @@ public sealed partial class NotificationsGrain(
 
     public Task<IReadOnlyList<Notification>> ListAfterAsync(long after, int limit) => Transient(async () =>
     {
+        await RefuseErasedAsync();
         await using var connection = await db.OpenConnectionAsync();
         var rows = await connection.QueryAsync<Notification>(
             $"SELECT {Columns} FROM notifications WHERE user_id = @userId AND id > @after ORDER BY id LIMIT @limit",
@@ -60,6 +98,7 @@ public sealed partial class NotificationsGrain(
 
     public Task<long> UnreadCountAsync() => Transient(async () =>
     {
+        await RefuseErasedAsync();
         await using var connection = await db.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<long>(
             "SELECT count(*) FROM notifications WHERE user_id = @userId AND read_at IS NULL", new { userId = UserId });
@@ -67,6 +106,7 @@ public sealed partial class NotificationsGrain(
 
     public Task<bool> MarkReadAsync(long id) => Transient(async () =>
     {
+        await RefuseErasedAsync();
         await using var connection = await db.OpenConnectionAsync();
         // A notification read before is still the user's: found, nothing changed.
         return await connection.ExecuteScalarAsync<bool>(
@@ -80,22 +120,44 @@ public sealed partial class NotificationsGrain(
 
     public Task MarkAllReadAsync() => Transient(async () =>
     {
+        await RefuseErasedAsync();
         await using var connection = await db.OpenConnectionAsync();
         return await connection.ExecuteAsync(
             "UPDATE notifications SET read_at = now() WHERE user_id = @userId AND read_at IS NULL", new { userId = UserId });
     });
 
-    public Task<bool> SubscribeAsync(INotificationObserver observer)
+    public async Task<bool> SubscribeAsync(INotificationObserver observer)
     {
+        await Transient(async () =>
+        {
+            await RefuseErasedAsync();
+            return true;
+        });
         var known = _streams.Observers.ContainsKey(observer);
         _streams.Subscribe(observer, observer);
-        return Task.FromResult(known);
+        return known;
     }
 
     public Task UnsubscribeAsync(INotificationObserver observer)
     {
         _streams.Unsubscribe(observer);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Throws <see cref="AccountErasedException"/> when the user's data was erased: their token is refused.</summary>
+    private async Task RefuseErasedAsync()
+    {
+        if (_erased is null)
+        {
+            await using var connection = await db.OpenConnectionAsync();
+            _erased = await connection.ExecuteScalarAsync<bool>(
+                "SELECT EXISTS (SELECT FROM notification_users WHERE user_id = @userId AND erased_at IS NOT NULL)", new { userId = UserId });
+        }
+
+        if (_erased.Value)
+        {
+            throw new AccountErasedException($"the account of user {UserId} was deleted");
+        }
     }
 
     private async Task<MessageOutcome> ApplyAsync(Guid eventUser, Guid eventId, Func<NotificationEvent> read)
@@ -122,6 +184,8 @@ public sealed partial class NotificationsGrain(
                 return MessageOutcome.Duplicate;
             case "expired":
                 return MessageOutcome.Expired;
+            case "erased":
+                return MessageOutcome.Erased;
         }
 
         if (result.Added is { } added)
@@ -133,22 +197,7 @@ public sealed partial class NotificationsGrain(
         return MessageOutcome.Applied;
     }
 
-    /// <summary>A database outage becomes <see cref="StoreUnavailableException"/> (retried by every client); another database error an <see cref="InvalidOperationException"/>.</summary>
-    private static async Task<T> Transient<T>(Func<Task<T>> work)
-    {
-        try
-        {
-            return await work();
-        }
-        catch (Exception ex) when (DatabaseFailures.IsTransient(ex))
-        {
-            throw new StoreUnavailableException($"the notify database is unreachable: {ex.Message}");
-        }
-        catch (NpgsqlException ex)
-        {
-            throw new InvalidOperationException($"the notify database refused it: {ex.Message}");
-        }
-    }
+    private static Task<T> Transient<T>(Func<Task<T>> work) => StoreFailures.Transient("notify", work);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task event {EventId} of user {UserId} (sequence {Sequence}) applied over a gap: sequences {From} to {To} never arrived within Notifications:GapTimeout")]
     private partial void LogGapSkipped(Guid userId, Guid eventId, long? sequence, long from, long? to);

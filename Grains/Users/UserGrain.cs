@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans.Placement;
 using Registration.Contracts;
+using Registration.Grains.Accounts;
 using Microsoft.Extensions.Options;
 using Registration.Messaging.Outbox;
 using Registration.ServiceDefaults.Data;
@@ -25,9 +26,16 @@ namespace Registration.Grains.Users;
 [PreferLocalPlacement]
 [CollectionAgeLimit(Minutes = 2)]
 public sealed class UserGrain(
-    WelcomeTodoWriter writer, [FromKeyedServices(TodoDatabase.Name)] NpgsqlDataSource db, IOptions<OutboxOptions> outboxOptions) : Grain, IUserGrain
+    WelcomeTodoWriter writer,
+    [FromKeyedServices(TodoDatabase.Name)] NpgsqlDataSource db,
+    OutboxWriter outbox,
+    IOptions<OutboxOptions> outboxOptions,
+    TimeProvider time) : Grain, IUserGrain
 {
     private const string Columns = "id, title, completed, created_at AS CreatedAt, updated_at AS UpdatedAt";
+
+    /// <summary>Whether the user's tombstone is set; read once per activation, by the first call of the user's own.</summary>
+    private bool? _erased;
 
     private Guid UserId => this.GetPrimaryKey();
 
@@ -50,8 +58,40 @@ public sealed class UserGrain(
         });
     }
 
+    public Task<MessageOutcome> EraseAsync(AccountEvent request)
+    {
+        if (request.Data.UserId != UserId)
+        {
+            throw new ArgumentException($"event {request.EventId} belongs to user {request.Data.UserId}, not to {UserId}", nameof(request));
+        }
+
+        return Transient(async () =>
+        {
+            var reply = AccountEvent.Create(AccountEvent.DataErased, time.GetUtcNow(), request.CorrelationId, UserId, ErasingServices.Todo);
+            await using var connection = await db.OpenConnectionAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            // The tombstone first: it locks the user's row, so a welcome batch of this user waits for the commit and then reads it.
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO user_event_state AS s (user_id, last_sequence, erased_at) VALUES (@userId, 0, now())
+                ON CONFLICT (user_id) DO UPDATE SET erased_at = coalesce(s.erased_at, now()), updated_at = now();
+                DELETE FROM todos WHERE user_id = @userId;
+                DELETE FROM todo_event_sequences WHERE user_id = @userId;
+                DELETE FROM processed_events WHERE user_id = @userId;
+                """,
+                new { userId = UserId },
+                transaction);
+            var partition = await outbox.AddAsync(connection, transaction, AccountEvents.ToOutboxMessage(reply), CancellationToken.None);
+            await transaction.CommitAsync();
+            _erased = true;
+            GrainFactory.Relay(Outboxes.Todo, partition).Wake().Ignore();
+            return MessageOutcome.Applied;
+        });
+    }
+
     public Task<IReadOnlyList<Todo>> ListTodosAsync() => Transient(async () =>
     {
+        await RefuseErasedAsync();
         await using var connection = await db.OpenConnectionAsync();
         var todos = await connection.QueryAsync<Todo>(
             $"SELECT {Columns} FROM todos WHERE user_id = @userId ORDER BY created_at, id", new { userId = UserId });
@@ -60,6 +100,7 @@ public sealed class UserGrain(
 
     public Task<Todo?> GetTodoAsync(Guid id) => Transient(async () =>
     {
+        await RefuseErasedAsync();
         await using var connection = await db.OpenConnectionAsync();
         return await connection.QuerySingleOrDefaultAsync<Todo>(
             $"SELECT {Columns} FROM todos WHERE id = @id AND user_id = @userId", new { id, userId = UserId });
@@ -90,6 +131,7 @@ public sealed class UserGrain(
     /// </summary>
     private Task<Todo?> ChangeAsync(string eventType, string change, object values) => Transient(async () =>
     {
+        await RefuseErasedAsync();
         var parameters = new DynamicParameters(values);
         parameters.AddDynamicParams(new
         {
@@ -117,29 +159,26 @@ public sealed class UserGrain(
         return todo;
     });
 
+    /// <summary>Throws <see cref="AccountErasedException"/> when the user's data was erased: their token is refused.</summary>
+    private async Task RefuseErasedAsync()
+    {
+        if (_erased is null)
+        {
+            await using var connection = await db.OpenConnectionAsync();
+            _erased = await connection.ExecuteScalarAsync<bool>(
+                "SELECT EXISTS (SELECT FROM user_event_state WHERE user_id = @userId AND erased_at IS NOT NULL)", new { userId = UserId });
+        }
+
+        if (_erased.Value)
+        {
+            throw new AccountErasedException($"the account of user {UserId} was deleted");
+        }
+    }
+
     private short TodoPartition => OutboxPartitioner.PartitionOf(UserId, outboxOptions.Value.Partitions);
 
     /// <summary>After a commit that wrote a task event: one-way, so the caller never waits for it (the relay's poll is the fallback).</summary>
     private void WakeTodoRelay() => GrainFactory.Relay(Outboxes.Todo, TodoPartition).Wake().Ignore();
 
-    /// <summary>
-    /// A database outage becomes <see cref="StoreUnavailableException"/>, which every client knows to retry; any other
-    /// database error an <see cref="InvalidOperationException"/> with its reason.
-    /// </summary>
-    private static async Task<T> Transient<T>(Func<Task<T>> work)
-    {
-        try
-        {
-            return await work();
-        }
-        catch (Exception ex) when (DatabaseFailures.IsTransient(ex))
-        {
-            throw new StoreUnavailableException($"the todo database is unreachable: {ex.Message}");
-        }
-        catch (NpgsqlException ex)
-        {
-            // Npgsql's exceptions do not cross to the silo's clients (no codec): the reason does.
-            throw new InvalidOperationException($"the todo database refused it: {ex.Message}");
-        }
-    }
+    private static Task<T> Transient<T>(Func<Task<T>> work) => StoreFailures.Transient("todo", work);
 }

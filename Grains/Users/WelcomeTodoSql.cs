@@ -10,7 +10,7 @@ internal static class WelcomeTodoSql
     /// expired, since its key may have been deleted after it was applied; otherwise, without a sequence or newer than the
     /// user's last applied sequence, it is applied, and else stale. Then records the applied and stale ones (an expired one
     /// leaves nothing), inserts the applied ones' todos, moves each user to its newest applied sequence, and returns every
-    /// position's outcome. The key is looked up before the age is judged, so an old copy of an applied event is a duplicate.
+    /// position's outcome. An event of an erased user (its tombstone, erased_at, is set) is 'erased' and leaves nothing. The key is looked up before the age is judged, so an old copy of an applied event is a duplicate.
     /// All parts of a WITH read one snapshot and none sees another's writes: the decisions are made once, from the
     /// rows as they were after the locks were taken, and every write reads them.
     /// </summary>
@@ -37,6 +37,7 @@ internal static class WelcomeTodoSql
         decided AS (
             SELECT n.position, n.event_id, n.event_type, n.user_id, n.sequence, n.occurred_at, n.todo_id,
                 CASE
+                    WHEN s.erased_at IS NOT NULL THEN 'erased'
                     WHEN n.duplicate THEN 'duplicate'
                     WHEN n.old THEN 'expired'
                     WHEN n.sequence IS NULL THEN 'applied'

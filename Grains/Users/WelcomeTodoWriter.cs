@@ -118,6 +118,7 @@ public sealed partial class WelcomeTodoWriter(
         "stale" => MessageOutcome.Stale,
         "duplicate" => MessageOutcome.Duplicate,
         "expired" => MessageOutcome.Expired,
+        "erased" => MessageOutcome.Erased,
         _ => throw new InvalidOperationException($"unknown outcome '{outcome}' from the welcome todo statement"),
     };
 

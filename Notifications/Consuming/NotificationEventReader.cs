@@ -5,50 +5,18 @@ using Registration.Messaging.Consuming;
 namespace Notifications.Consuming;
 
 /// <summary>
-/// Reads a body of notifications_queue (USER_REGISTERED or TODO_CREATED/UPDATED/DELETED, version 1), or says precisely
+/// Reads a body of notifications_queue (USER_REGISTERED, TODO_CREATED/UPDATED/DELETED or USER_ERASURE_REQUESTED, version 1), or says precisely
 /// why it never can be read: a poison message, dead-lettered at once with that reason.
 /// </summary>
 public static class NotificationEventReader
 {
-    public const int MaxBodyBytes = 64 * 1024;
-
-    public static NotificationMessage Read(ReadOnlyMemory<byte> body)
+    public static NotificationMessage Read(ReadOnlyMemory<byte> body) => EventTypeReader.TypeOf(body) switch
     {
-        if (body.Length > MaxBodyBytes)
-        {
-            throw new PoisonMessageException($"body of {body.Length} bytes exceeds the limit of {MaxBodyBytes}");
-        }
-
-        var type = EventTypeOf(body);
-        if (type == UserRegistered.Type)
-        {
-            return new NotificationMessage(UserRegisteredReader.Read(body), null);
-        }
-
-        return TodoChanged.Types.Contains(type)
-            ? new NotificationMessage(null, ReadTodoChanged(body, type))
-            : throw new PoisonMessageException($"unknown event type '{type}'");
-    }
-
-    private static string EventTypeOf(ReadOnlyMemory<byte> body)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new PoisonMessageException($"body is JSON {document.RootElement.ValueKind}, not an event object");
-            }
-
-            return document.RootElement.TryGetProperty("eventType", out var type) && type.ValueKind == JsonValueKind.String
-                ? type.GetString()!
-                : throw new PoisonMessageException("missing required fields: eventType");
-        }
-        catch (JsonException ex)
-        {
-            throw new PoisonMessageException($"body is not a valid JSON document: {ex.Message}");
-        }
-    }
+        UserRegistered.Type => new NotificationMessage(UserRegisteredReader.Read(body), null, null),
+        AccountEvent.ErasureRequested => new NotificationMessage(null, null, AccountEventReader.Read(body, AccountEvent.ErasureRequested)),
+        var type when TodoChanged.Types.Contains(type) => new NotificationMessage(null, ReadTodoChanged(body, type), null),
+        var type => throw new PoisonMessageException($"unknown event type '{type}'"),
+    };
 
     private static TodoChanged ReadTodoChanged(ReadOnlyMemory<byte> body, string type)
     {

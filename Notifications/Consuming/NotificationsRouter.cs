@@ -11,7 +11,8 @@ namespace Notifications.Consuming;
 /// Hands each event of notifications_queue to its user's notifications grain: the batch's users at once, each user's
 /// events one after the other in delivery order. A task event that waits for an earlier one of its user comes back
 /// <see cref="MessageOutcome.Requeued"/> and returns to the queue after a pause. Nothing is consumed until the cluster
-/// is reachable; an unreachable silo or database is transient (requeued, never dead-lettered).
+/// is reachable; an unreachable silo or database is transient (requeued, never dead-lettered). The account deletion's
+/// erasure request erases the user's notifications, and the grain answers the saga through the notify database's outbox.
 /// </summary>
 public sealed class NotificationsRouter(ClusterConnection cluster, IOptions<ConsumerOptions> options, TimeProvider time) : IMessageHandler<NotificationMessage>
 {
@@ -22,9 +23,12 @@ public sealed class NotificationsRouter(ClusterConnection cluster, IOptions<Cons
     public Task<IReadOnlyList<MessageOutcome>> ApplyAsync(IReadOnlyList<NotificationMessage> messages, CancellationToken cancellationToken)
     {
         var grains = cluster.RequireGrains();
-        return PerUser.ApplyAsync(messages, m => m.UserId, (user, message) => message.Registered is { } registered
-            ? grains.GetGrain<INotificationsGrain>(user).ApplyUserRegisteredAsync(registered)
-            : grains.GetGrain<INotificationsGrain>(user).ApplyTodoChangedAsync(message.Changed!), cancellationToken);
+        return PerUser.ApplyAsync(messages, m => m.UserId, (user, message) => message switch
+        {
+            { Registered: { } registered } => grains.GetGrain<INotificationsGrain>(user).ApplyUserRegisteredAsync(registered),
+            { Changed: { } changed } => grains.GetGrain<INotificationsGrain>(user).ApplyTodoChangedAsync(changed),
+            _ => grains.GetGrain<INotificationsGrain>(user).EraseAsync(message.ErasureRequested!),
+        }, cancellationToken);
     }
 
     public string ExpiredReason(NotificationMessage message)

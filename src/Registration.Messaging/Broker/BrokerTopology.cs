@@ -21,6 +21,9 @@ public static class BrokerTopology
         TodoChanged.Created => Topology.TodoCreatedRoutingKey,
         TodoChanged.Updated => Topology.TodoUpdatedRoutingKey,
         TodoChanged.Deleted => Topology.TodoDeletedRoutingKey,
+        AccountEvent.ErasureRequested => Topology.UserErasureRequestedRoutingKey,
+        AccountEvent.DataErased => Topology.UserDataErasedRoutingKey,
+        AccountEvent.Deleted => Topology.UserDeletedRoutingKey,
         _ => throw new ArgumentOutOfRangeException(nameof(eventType), eventType, "No routing key is defined for this event type."),
     };
 

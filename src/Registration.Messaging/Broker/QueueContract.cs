@@ -10,15 +10,19 @@ namespace Registration.Messaging.Broker;
 public sealed record QueueContract(string Queue, IReadOnlyList<string> RoutingKeys, string DeadLetterExchange, string DeadLetterQueue, string WorkerName)
 {
     public static readonly QueueContract UserRegistered = new(
-        Topology.UserRegisteredQueue, [Topology.UserRegisteredRoutingKey], Topology.DeadLetterExchange, Topology.UserRegisteredDeadLetterQueue, "consumer");
+        Topology.UserRegisteredQueue, [Topology.UserRegisteredRoutingKey, Topology.UserErasureRequestedRoutingKey], Topology.DeadLetterExchange, Topology.UserRegisteredDeadLetterQueue, "consumer");
 
     public static readonly QueueContract Notifications = new(
-        Topology.NotificationsQueue, [Topology.UserRegisteredRoutingKey, Topology.AnyTodoRoutingKey], Topology.NotificationsDeadLetterExchange,
+        Topology.NotificationsQueue, [Topology.UserRegisteredRoutingKey, Topology.AnyTodoRoutingKey, Topology.UserErasureRequestedRoutingKey], Topology.NotificationsDeadLetterExchange,
         Topology.NotificationsDeadLetterQueue, "notifications-consumer");
+
+    public static readonly QueueContract AccountDeletion = new(
+        Topology.AccountDeletionQueue, [Topology.UserDataErasedRoutingKey], Topology.AccountDeletionDeadLetterExchange,
+        Topology.AccountDeletionDeadLetterQueue, "account-deletion-consumer");
 
     /// <summary>The name of the span of each consumed message.</summary>
     public string SpanName => $"consume {Queue}";
 
     /// <summary>Every queue, declared by every publisher and consumer: an event is never published before the queues that take it exist.</summary>
-    public static readonly IReadOnlyList<QueueContract> All = [UserRegistered, Notifications];
+    public static readonly IReadOnlyList<QueueContract> All = [UserRegistered, Notifications, AccountDeletion];
 }

@@ -42,6 +42,7 @@ public static class MessageOutcomeTags
         MessageOutcome.DeadLettered => "dead_lettered",
         MessageOutcome.DeadLetterFailed => "dead_letter_failed",
         MessageOutcome.Expired => "expired",
+        MessageOutcome.Erased => "erased",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
 }

@@ -5,13 +5,12 @@ namespace Registration.Messaging.Consuming;
 /// <summary>Reads a USER_REGISTERED body, or says precisely why it never can be read (a poison message). Every consumer of the event reads it so.</summary>
 public static class UserRegisteredReader
 {
-    public const int MaxBodyBytes = 64 * 1024;
 
     public static UserRegistered Read(ReadOnlyMemory<byte> body)
     {
-        if (body.Length > MaxBodyBytes)
+        if (body.Length > EventTypeReader.MaxBodyBytes)
         {
-            throw new PoisonMessageException($"body of {body.Length} bytes exceeds the limit of {MaxBodyBytes}");
+            throw new PoisonMessageException($"body of {body.Length} bytes exceeds the limit of {EventTypeReader.MaxBodyBytes}");
         }
 
         UserRegistered? message;

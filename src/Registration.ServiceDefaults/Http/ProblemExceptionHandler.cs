@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Registration.Contracts;
 using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Data;
 
 namespace Registration.ServiceDefaults.Http;
 
 /// <summary>
-/// Turns exceptions into problem+json: a malformed request stays a 4xx, an unreachable database or cluster is a
+/// Turns exceptions into problem+json: a malformed request stays a 4xx, the token of a deleted account a 401, an unreachable database or cluster is a
 /// 503 the client may retry, and only a real bug is a 500.
 /// </summary>
 internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
@@ -17,6 +18,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         var (status, title) = exception switch
         {
             BadHttpRequestException bad => (bad.StatusCode, "The request could not be read."),
+            AccountErasedException => (StatusCodes.Status401Unauthorized, "This account was deleted."),
             _ when DatabaseFailures.IsTransient(exception) => (StatusCodes.Status503ServiceUnavailable, "The database is unavailable; nothing was written. Retry later."),
             _ when ClusterFailures.IsTransient(exception) => (StatusCodes.Status503ServiceUnavailable, "The cluster is unavailable; nothing was written. Retry later."),
             _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred."),

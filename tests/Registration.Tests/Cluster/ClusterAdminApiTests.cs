@@ -20,7 +20,7 @@ public sealed class ClusterAdminApiTests : IAsyncLifetime
     public async Task Admin_cluster_view_shows_the_silos_each_partitions_silo_and_epoch_and_the_move_when_a_silo_is_killed()
     {
         var api = _system.StartAuthApi(TestAdmin.Settings);
-        await _system.MigrateTodoDatabaseAsync(); // the todo outbox's relays need its tables (TodoConsumer is not started here)
+        await _system.MigrateServiceDatabasesAsync(); // the todo and notify outboxes' relays need their tables (neither service is started here)
         var admin = api.CreateClient();
         admin.DefaultRequestHeaders.Add("X-Admin-Key", TestAdmin.Key);
         var no = await admin.GetFromJsonAsync<ClusterAdminApi.ClusterView>("/api/v1/admin/cluster");
@@ -32,6 +32,7 @@ public sealed class ClusterAdminApiTests : IAsyncLifetime
         var view = (await admin.GetFromJsonAsync<ClusterAdminApi.ClusterView>("/api/v1/admin/cluster"))!;
         Assert.Equal(16, view.Partitions.Count(p => p.Outbox == Outboxes.Auth));
         Assert.Equal(16, view.Partitions.Count(p => p.Outbox == Outboxes.Todo));
+        Assert.Equal(16, view.Partitions.Count(p => p.Outbox == Outboxes.Notify));
         Assert.All(view.Partitions, p => Assert.True(p.Token >= 1, "each activation took an epoch"));
         view = await Eventually.ReturnsAsync(
             async () => (await admin.GetFromJsonAsync<ClusterAdminApi.ClusterView>("/api/v1/admin/cluster"))!,

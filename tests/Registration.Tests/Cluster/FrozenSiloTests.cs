@@ -89,7 +89,7 @@ public sealed class FrozenSiloTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_partition_whose_silo_is_killed_relays_again_by_its_reminder_alone()
     {
         var admin = _system.StartAuthApi(TestAdmin.Settings).CreateClient().WithAdminKey(); // no registration: nothing wakes a relay
-        await _system.MigrateTodoDatabaseAsync(); // the todo outbox's relays need its tables (TodoConsumer is not started here)
+        await _system.MigrateServiceDatabasesAsync(); // the todo and notify outboxes' relays need their tables (neither service is started here)
         var silos = await Task.WhenAll(_system.StartSiloAsync(), _system.StartSiloAsync());
         var owners = await PartitionOwners.SettledAsync(admin, silos.Length);
         var victim = silos[0];

@@ -80,7 +80,7 @@ public sealed class DashboardApiTests : IAsyncLifetime
         var authCluster = Data(state, "auth", "cluster");
         Assert.Equal(_auth.ToString(), state.GetProperty("auth").GetProperty("cluster").GetProperty("source").GetString());
         Assert.Equal("Active", Assert.Single(authCluster.GetProperty("silos").EnumerateArray()).GetProperty("status").GetString());
-        Assert.Equal(32, authCluster.GetProperty("partitions").GetArrayLength()); // 16 of each outbox
+        Assert.Equal(48, authCluster.GetProperty("partitions").GetArrayLength()); // 16 of each outbox
         Assert.False(state.GetProperty("todo").TryGetProperty("cluster", out _), "TodoConsumer has no cluster view");
         var instance = Assert.Single(state.GetProperty("todo").GetProperty("instances").EnumerateArray());
         Assert.Equal(_todoInstanceId, instance.GetProperty("instanceId").GetString());

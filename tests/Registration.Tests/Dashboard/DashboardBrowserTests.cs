@@ -50,7 +50,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await page.GotoAsync(dashboard.Address.ToString());
 
         // Orleans' view, as AuthApi's cluster admin API reports it, and the consumer instance.
-        await Assertions.Expect(page.GetByTestId("partition")).ToHaveCountAsync(32, CountWait);
+        await Assertions.Expect(page.GetByTestId("partition")).ToHaveCountAsync(48, CountWait);
         await Assertions.Expect(page.GetByTestId("silo")).ToHaveCountAsync(1, CountWait);
         await Assertions.Expect(page.GetByTestId("silo")).ToContainTextAsync("Active", new() { Timeout = 20_000 });
         var consumerId = todo.Services.GetRequiredService<InstanceIdentity>().InstanceId;

@@ -17,7 +17,7 @@ public sealed class UserGrainTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _system = await TestSystem.CreateAsync();
-        await _system.MigrateTodoDatabaseAsync();
+        await _system.MigrateServiceDatabasesAsync();
         _cluster = await RelayCluster.StartAsync(_system);
     }
 

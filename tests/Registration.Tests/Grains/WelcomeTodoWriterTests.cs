@@ -24,7 +24,7 @@ public sealed class WelcomeTodoWriterTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _system = await TestSystem.CreateAsync();
-        await _system.MigrateTodoDatabaseAsync();
+        await _system.MigrateServiceDatabasesAsync();
     }
 
     public async Task DisposeAsync() => await _system.DisposeAsync();

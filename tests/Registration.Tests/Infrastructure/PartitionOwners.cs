@@ -11,7 +11,7 @@ public static class PartitionOwners
 {
     /// <summary>
     /// Partition of <paramref name="outbox"/> → the silo its relay runs on, once <paramref name="silos"/> silos are active
-    /// and every one of the 16 partitions of both outboxes runs on the silo <see cref="PartitionPlacement"/> picks among
+    /// and every one of the 16 partitions of every outbox runs on the silo <see cref="PartitionPlacement"/> picks among
     /// them (a silo may own none).
     /// </summary>
     public static async Task<Dictionary<short, string>> SettledAsync(HttpClient admin, int silos, string outbox = Outboxes.Auth) => (await Eventually.ReturnsAsync<Dictionary<short, string>?>(

@@ -285,11 +285,16 @@ public sealed class TestSystem : IAsyncDisposable
         return await connection.ExecuteScalarAsync<T>(sql, parameters) ?? throw new InvalidOperationException($"No value for: {sql}");
     }
 
-    /// <summary>The todo database's schema as TodoConsumer migrates it: its own tables and the task events' outbox.</summary>
-    public async Task MigrateTodoDatabaseAsync()
+    /// <summary>
+    /// The todo and notify databases' schemas as TodoConsumer and Notifications migrate them: their own tables and their
+    /// outboxes, which the silos relay (for tests that start silos without those services).
+    /// </summary>
+    public async Task MigrateServiceDatabasesAsync()
     {
         await SqlMigrator.MigrateAsync(TodoDb, typeof(TodoConsumer.Program).Assembly, CancellationToken.None);
         await SqlMigrator.MigrateAsync(TodoDb, typeof(Registration.Messaging.Outbox.OutboxStore).Assembly, CancellationToken.None);
+        await SqlMigrator.MigrateAsync(NotifyDb, typeof(global::Notifications.Program).Assembly, CancellationToken.None);
+        await SqlMigrator.MigrateAsync(NotifyDb, typeof(Registration.Messaging.Outbox.OutboxStore).Assembly, CancellationToken.None);
     }
 
     public async Task<T> TodoScalarAsync<T>(string sql, object? parameters = null)

@@ -19,7 +19,7 @@ public sealed class DedupKeyRetentionTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _system = await TestSystem.CreateAsync();
-        await _system.MigrateTodoDatabaseAsync();
+        await _system.MigrateServiceDatabasesAsync();
         _cluster = await RelayCluster.StartAsync(
             _system,
             silos: 1,

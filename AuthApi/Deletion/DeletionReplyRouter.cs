@@ -1,0 +1,31 @@
+using Registration.Contracts;
+using Registration.Grains;
+using Registration.Messaging.Consuming;
+using Registration.ServiceDefaults.Cluster;
+using Registration.ServiceDefaults.Data;
+
+namespace AuthApi.Deletion;
+
+/// <summary>
+/// Hands each USER_DATA_ERASED reply of account_deletion_queue to its user's deletion saga, which acknowledges it only
+/// after its state is committed (a duplicated reply changes nothing). Nothing is consumed until the cluster is reachable;
+/// an unreachable silo or database is transient (requeued, never dead-lettered).
+/// </summary>
+public sealed class DeletionReplyRouter(ClusterConnection cluster) : IMessageHandler<AccountEvent>
+{
+    public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => cluster.ConnectedAsync(cancellationToken);
+
+    public AccountEvent Read(ReadOnlyMemory<byte> body) => AccountEventReader.Read(body, AccountEvent.DataErased);
+
+    public Task<IReadOnlyList<MessageOutcome>> ApplyAsync(IReadOnlyList<AccountEvent> messages, CancellationToken cancellationToken)
+    {
+        var grains = cluster.RequireGrains();
+        return PerUser.ApplyAsync(
+            messages, m => m.Data.UserId, (user, reply) => grains.GetGrain<IAccountDeletionGrain>(user).ApplyDataErasedAsync(reply), cancellationToken);
+    }
+
+    /// <summary>Never asked: a reply is never judged by its age (the saga's state decides).</summary>
+    public string ExpiredReason(AccountEvent message) => $"expired: reply {message.EventId} of {message.Data.Service}";
+
+    public bool IsTransient(Exception failure) => ClusterFailures.IsTransient(failure) || DatabaseFailures.IsTransient(failure);
+}
