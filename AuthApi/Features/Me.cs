@@ -8,7 +8,8 @@ namespace AuthApi.Features;
 /// <summary>GET /api/v1/auth/me (and /users/{id}, only for one's own id): the signed-in user's account.</summary>
 public static class Me
 {
-    public sealed record Response(Guid UserId, string Email, DateTime CreatedAt);
+    /// <param name="DisplayName">Null until set (PATCH /api/v1/auth/me).</param>
+    public sealed record Response(Guid UserId, string Email, DateTime CreatedAt, string? DisplayName);
 
     public static Task<IResult> HandleAsync(ClaimsPrincipal principal, NpgsqlDataSource db, CancellationToken cancellationToken) =>
         FindAsync(principal.FindUserId(), db, cancellationToken);
@@ -25,11 +26,11 @@ public static class Me
 
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var user = await connection.QuerySingleOrDefaultAsync<Response>(new CommandDefinition(
-            "SELECT id AS UserId, email, created_at AS CreatedAt FROM users WHERE id = @userId",
+            "SELECT id AS UserId, email, created_at AS CreatedAt, display_name AS DisplayName FROM users WHERE id = @userId",
             new { userId },
             cancellationToken: cancellationToken));
         return user is null ? NotFound() : TypedResults.Ok(user);
     }
 
-    private static IResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "User not found.");
+    public static IResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "User not found.");
 }
