@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Registration.Grains.Accounts;
 using Registration.Grains.Notifications;
 using Registration.Grains.Outbox;
 using Registration.Grains.Users;
@@ -16,7 +17,7 @@ public static class GrainServicesExtensions
 {
     /// <summary>
     /// What the grains need from their silo: the broker, the outboxes they relay (the auth database's, the silo's own, and
-    /// the todo database's) with the relays' metrics, the retention of dedup keys (with its windows checked at start); the
+    /// the todo database's) with the relays' metrics, the retention of dedup keys (with its windows checked at start) and of expired refresh tokens; the
     /// todo database and its group commit. Call it before UseOrleans: the group commit then stops after the grains.
     /// </summary>
     public static IHostApplicationBuilder AddGrainServices(this IHostApplicationBuilder builder)
@@ -31,6 +32,7 @@ public static class GrainServicesExtensions
         builder.Services.AddSingleton<WelcomeTodoWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WelcomeTodoWriter>());
         builder.AddNotificationGrainServices();
+        builder.Services.AddOptions<RefreshTokenCleanupOptions>().BindConfiguration(RefreshTokenCleanupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
         return builder;
     }
