@@ -15,6 +15,8 @@ namespace AuthApi.Features;
 /// </summary>
 public static partial class ChangePassword
 {
+    public const string WrongPasswordTitle = "The current password is wrong.";
+
     public sealed record Request(string? CurrentPassword, string? NewPassword);
 
     private sealed record StoredUser(string Email, string PasswordHash);
@@ -98,7 +100,7 @@ public static partial class ChangePassword
     }
 
     private static IResult WrongPassword() =>
-        TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "The current password is wrong.");
+        TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: WrongPasswordTitle);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Password of user {UserId} changed; its refresh tokens revoked")]
     private static partial void LogChanged(ILogger logger, Guid userId);

@@ -58,7 +58,7 @@ public sealed class UpdateProfileTests : IAsyncLifetime
         { "a line break", "{\"displayName\": \"Ada\\nLovelace\"}" },
         { "a tab", "{\"displayName\": \"Ada\\tLovelace\"}" },
         { "an escape", "{\"displayName\": \"Ada\\u001b[31m\"}" },
-        { "a C1 control", "{\"displayName\": \"Ada\\u0085\"}" },
+        { "a C1 control inside", "{\"displayName\": \"Ad\\u0085a\"}" },
         { "a number", "{\"displayName\": 5}" },
         { "an array", "{\"displayName\": [\"Ada\"]}" },
         { "NUL", "{\"displayName\": \"Ada\\u0000\"}" },
