@@ -115,6 +115,17 @@ public sealed class RefreshTokenTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("Jwt:RefreshTokenLifetime", "00:00:00", "Jwt:RefreshTokenLifetime must be between")]
+    [InlineData("Jwt:RefreshTokenLifetime", "366.00:00:00", "Jwt:RefreshTokenLifetime must be between")]
+    [InlineData("Jwt:AccessTokenLifetime", "00:00:30", "Jwt:AccessTokenLifetime must be between")]
+    public void Service_refuses_to_start_with_a_token_lifetime_out_of_range(string key, string value, string message)
+    {
+        var error = Assert.ThrowsAny<Exception>(() => _system.StartAuthApi((key, value)));
+
+        Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("unknown")]
     [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
     public async Task An_unknown_refresh_token_is_401(string token) =>
