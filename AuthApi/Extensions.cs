@@ -25,6 +25,7 @@ public static class Extensions
         builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PasswordHashing>();
         builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddSingleton<RefreshTokens>();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
     }

@@ -18,8 +18,9 @@ public static class GrainServicesExtensions
 {
     /// <summary>
     /// What the grains need from their silo: the broker, the outboxes they relay (the auth, todo and notify databases') with
-    /// the relays' metrics, the retention of dedup keys (with its windows checked at start); the todo database and its group
-    /// commit; the account deletion saga's store and settings. Call it before UseOrleans: the group commit then stops after the grains.
+    /// the relays' metrics, the retention of dedup keys (with its windows checked at start) and of expired refresh tokens;
+    /// the todo database and its group commit; the account deletion saga's store and settings. Call it before UseOrleans:
+    /// the group commit then stops after the grains.
     /// </summary>
     public static IHostApplicationBuilder AddGrainServices(this IHostApplicationBuilder builder)
     {
@@ -38,6 +39,7 @@ public static class GrainServicesExtensions
         builder.Services.AddSingleton<OutboxWriter>();
         builder.Services.AddSingleton<AccountDeletionStore>();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<RefreshTokenCleanupOptions>().BindConfiguration(RefreshTokenCleanupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
         return builder;
     }

@@ -5,7 +5,7 @@ using Registration.Messaging.Outbox;
 namespace Registration.Silo;
 
 /// <summary>
-/// Starts the relay of every partition of every outbox and the two cleaners (processed_events, notifications) once, when the silo starts. Each registers
+/// Starts the relay of every partition of every outbox and the three cleaners (processed_events, notifications, refresh_tokens) once, when the silo starts. Each registers
 /// its keep-alive reminder on activation, and from then on the reminder alone keeps it alive: a tick activates the grain
 /// wherever its placement puts it, so a grain whose silo died is back on a survivor within the cluster's detection of
 /// that death plus one period (Outbox:KeepAlivePeriod), even if nothing calls it.
@@ -25,6 +25,7 @@ public sealed partial class GrainStarter(IGrainFactory grains, IOptions<OutboxOp
 
         await StartCleanerAsync("processed_events", grains.GetGrain<IDedupKeyCleanerGrain>(IDedupKeyCleanerGrain.Key).EnsureRunningAsync(), cancellationToken);
         await StartCleanerAsync("notifications", grains.GetGrain<INotificationCleanerGrain>(INotificationCleanerGrain.Key).EnsureRunningAsync(), cancellationToken);
+        await StartCleanerAsync("refresh_tokens", grains.GetGrain<IRefreshTokenCleanerGrain>(IRefreshTokenCleanerGrain.Key).EnsureRunningAsync(), cancellationToken);
     }
 
     private async Task StartCleanerAsync(string table, Task starting, CancellationToken cancellationToken)

@@ -50,7 +50,7 @@ public static class DeleteAccount
 
         if (!check.Matches)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid password.");
+            return AccountProblems.WrongPassword();
         }
 
         var deletion = await cluster.RequireGrains().GetGrain<IAccountDeletionGrain>(userId!.Value).RequestAsync();

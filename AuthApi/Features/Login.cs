@@ -6,7 +6,8 @@ using Registration.ServiceDefaults.Http;
 namespace AuthApi.Features;
 
 /// <summary>
-/// POST /api/v1/auth/login: a JWT for a correct email and password. An unknown email and a wrong
+/// POST /api/v1/auth/login: a short-lived JWT access token and a refresh token (a new family, see
+/// <see cref="RefreshTokens"/>) for a correct email and password. An unknown email and a wrong
 /// password give the same 401 after the same work (one hash verification), so neither leaks which it was.
 /// A stored hash of an old scheme (PBKDF2) or of a lower work factor is replaced in the same request once the
 /// password matched it.
@@ -15,12 +16,14 @@ public static class Login
 {
     public sealed record Request(string? Email, string? Password);
 
-    public sealed record Response(string AccessToken, string TokenType, int ExpiresIn);
+    /// <summary>The token pair; also the answer of a refresh.</summary>
+    /// <param name="ExpiresIn">Seconds the access token is accepted for.</param>
+    public sealed record Response(string AccessToken, string TokenType, int ExpiresIn, string RefreshToken);
 
     private sealed record StoredUser(Guid Id, string Email, string PasswordHash);
 
     public static async Task<IResult> HandleAsync(
-        HttpContext http, NpgsqlDataSource db, PasswordHashing hashing, TokenIssuer tokens, CancellationToken cancellationToken)
+        HttpContext http, NpgsqlDataSource db, PasswordHashing hashing, TokenIssuer tokens, RefreshTokens refreshTokens, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<Request>(http.Request, cancellationToken);
         if (body.Problem is not null)
@@ -67,8 +70,15 @@ public static class Login
             await ReplaceHashAsync(connection, user.Id, user.PasswordHash, check.NewHash, cancellationToken);
         }
 
-        var (token, lifetime) = tokens.Issue(user.Id, user.Email);
-        return TypedResults.Ok(new Response(token, "Bearer", (int)lifetime.TotalSeconds));
+        var refreshToken = await refreshTokens.IssueAsync(connection, user.Id, cancellationToken);
+        return TypedResults.Ok(Pair(tokens, user.Id, user.Email, refreshToken));
+    }
+
+    /// <summary>A new access token for the user, with <paramref name="refreshToken"/>.</summary>
+    public static Response Pair(TokenIssuer tokens, Guid userId, string email, string refreshToken)
+    {
+        var (token, lifetime) = tokens.Issue(userId, email);
+        return new Response(token, "Bearer", (int)lifetime.TotalSeconds, refreshToken);
     }
 
     // A password changed since the hash was read wins: the guard leaves it, and the upgrade is then not needed.

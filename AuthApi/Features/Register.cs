@@ -19,8 +19,8 @@ namespace AuthApi.Features;
 public static partial class Register
 {
     public const int MaxEmailLength = 254;
-    public const int MinPasswordLength = 8;
-    public const int MaxPasswordLength = 128;
+    public const int MinPasswordLength = PasswordRules.MinLength;
+    public const int MaxPasswordLength = PasswordRules.MaxLength;
 
     public sealed record Request(string? Email, string? Password);
 
@@ -98,22 +98,9 @@ public static partial class Register
             errors["email"] = ["Email is not a valid address."];
         }
 
-        var passwordLength = request.Password?.EnumerateRunes().Count() ?? 0;
-        if (request.Password is null)
+        if (PasswordRules.Validate(request.Password, email) is { } passwordError)
         {
-            errors["password"] = ["Password is required."];
-        }
-        else if (passwordLength < MinPasswordLength)
-        {
-            errors["password"] = [$"Password must be at least {MinPasswordLength} characters."];
-        }
-        else if (passwordLength > MaxPasswordLength)
-        {
-            errors["password"] = [$"Password must be at most {MaxPasswordLength} characters."];
-        }
-        else if (string.Equals(request.Password.Trim(), email, StringComparison.OrdinalIgnoreCase))
-        {
-            errors["password"] = ["Password must not be the email address."];
+            errors["password"] = [passwordError];
         }
 
         return errors;

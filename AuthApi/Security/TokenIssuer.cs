@@ -22,9 +22,9 @@ public sealed class TokenIssuer(IOptions<JwtOptions> options, TimeProvider clock
             Subject = new ClaimsIdentity([new Claim(JwtRegisteredClaimNames.Sub, userId.ToString()), new Claim(JwtRegisteredClaimNames.Email, email)]),
             IssuedAt = now,
             NotBefore = now,
-            Expires = now + settings.Lifetime,
+            Expires = now + settings.AccessTokenLifetime,
             SigningCredentials = new SigningCredentials(settings.Key(), SecurityAlgorithms.HmacSha256),
         });
-        return (token, settings.Lifetime);
+        return (token, settings.AccessTokenLifetime);
     }
 }

@@ -15,8 +15,9 @@ namespace Registration.Bench.Workload;
 /// </summary>
 internal sealed class NotificationStreams : IAsyncDisposable
 {
+    // Tokens made once, for the whole run: valid for an hour rather than the default access token's ten minutes.
     private static readonly TokenIssuer Tokens = new(
-        Microsoft.Extensions.Options.Options.Create(new JwtOptions { SigningKey = BenchSettings.JwtSigningKey }), TimeProvider.System);
+        Microsoft.Extensions.Options.Options.Create(new JwtOptions { SigningKey = BenchSettings.JwtSigningKey, AccessTokenLifetime = TimeSpan.FromHours(1) }), TimeProvider.System);
 
     private readonly HttpClient _streams;
     private readonly HttpClient _todos;

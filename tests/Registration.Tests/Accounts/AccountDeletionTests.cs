@@ -88,6 +88,8 @@ public sealed class AccountDeletionTests : IAsyncLifetime
         var scheduled = await me.GetFromJsonAsync<JsonElement>("/api/v1/auth/me/deletion");
         Assert.Equal("Scheduled", scheduled.GetProperty("state").GetString());
         Assert.True(scheduled.GetProperty("eraseAfter").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(59));
+        var during = await me.GetFromJsonAsync<AuthApi.Features.Me.Response>("/api/v1/auth/me");
+        Assert.Equal(scheduled.GetProperty("eraseAfter").GetDateTimeOffset().UtcDateTime, during!.DeletionScheduledFor!.Value.ToUniversalTime(), TimeSpan.FromMilliseconds(1));
 
         var cancelled = await me.PostAsync("/api/v1/auth/me/deletion/cancel", null);
         Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
@@ -95,6 +97,7 @@ public sealed class AccountDeletionTests : IAsyncLifetime
         await (await me.PostAsync("/api/v1/auth/me/deletion/cancel", null)).AssertProblemAsync(HttpStatusCode.NotFound);
 
         await _auth.LoginAsync(email, Password);
+        Assert.Null((await me.GetFromJsonAsync<AuthApi.Features.Me.Response>("/api/v1/auth/me"))!.DeletionScheduledFor);
         Assert.Single((await todos.WithToken(token).GetFromJsonAsync<JsonElement[]>("/api/v1/todos"))!);
         Assert.Equal(2, (await notifications.WithToken(token).GetFromJsonAsync<JsonElement>("/api/v1/notifications")).GetProperty("items").GetArrayLength());
         var trail = await _system.AuthScalarAsync<string[]>(

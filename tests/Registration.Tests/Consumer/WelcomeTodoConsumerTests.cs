@@ -113,7 +113,7 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
     {
         await _system.StartSiloAsync();
         var host = _system.StartTodoConsumer(("Consumer:Enabled", "false"));
-        var handler = host.Services.GetRequiredService<IMessageHandler<UserRegistered>>();
+        var handler = host.Services.GetRequiredService<IMessageHandler<TodoConsumer.Welcome.UserMessage>>();
         await handler.WaitUntilReadyAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         var (eventId, userId) = (Guid.NewGuid(), Guid.NewGuid());
         var body = TestEvents.UserRegisteredBody(eventId, userId);
@@ -127,8 +127,8 @@ public sealed class WelcomeTodoConsumerTests : IAsyncLifetime
 
     public static TheoryData<string, string, string> PoisonMessages() => new()
     {
-        { "not JSON", "this is not json", "not a valid USER_REGISTERED JSON document" },
-        { "JSON of the wrong shape", "[1, 2, 3]", "not a valid USER_REGISTERED JSON document" },
+        { "not JSON", "this is not json", "not a valid JSON document" },
+        { "JSON of the wrong shape", "[1, 2, 3]", "not an event object" },
         { "unknown event type", $$$"""{"eventId":"{{{Guid.NewGuid()}}}","eventType":"USER_DELETED","version":1,"occurredAt":"2026-01-01T00:00:00Z","correlationId":"c","sequence":1,"data":{"userId":"{{{Guid.NewGuid()}}}","email":"a@example.com"}}""", "unknown event type 'USER_DELETED'" },
         { "unknown version", $$$"""{"eventId":"{{{Guid.NewGuid()}}}","eventType":"USER_REGISTERED","version":2,"occurredAt":"2026-01-01T00:00:00Z","correlationId":"c","sequence":1,"data":{"userId":"{{{Guid.NewGuid()}}}","email":"a@example.com"}}""", "unsupported version 2" },
         { "missing data", $$$"""{"eventId":"{{{Guid.NewGuid()}}}","eventType":"USER_REGISTERED","version":1,"occurredAt":"2026-01-01T00:00:00Z","correlationId":"c","sequence":1}""", "missing required fields: data" },

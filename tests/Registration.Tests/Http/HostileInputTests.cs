@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using AuthApi.Deletion;
+using AuthApi.Features;
 using Registration.Tests.Dashboard;
 using Registration.Tests.Infrastructure;
 
@@ -27,9 +29,21 @@ public sealed class HostileInputTests : IAsyncLifetime
     [Fact]
     public async Task No_auth_api_endpoint_answers_hostile_input_with_a_5xx()
     {
+        await _system.StartSiloAsync(); // the account deletion's endpoints call its grain
         using var http = await SignedInAsync(_auth.Address!);
 
-        await AssertNo5xxAsync(http, "POST /api/v1/auth/register", "POST /api/v1/auth/login");
+        await AssertNo5xxAsync(
+            http,
+            "POST /api/v1/auth/register",
+            "POST /api/v1/auth/login",
+            "POST /api/v1/auth/refresh",
+            "POST /api/v1/auth/logout",
+            "PATCH /api/v1/auth/me",
+            "POST /api/v1/auth/me/password",
+            "DELETE /api/v1/auth/me",
+            "GET /api/v1/auth/me/deletion",
+            "POST /api/v1/auth/me/deletion/cancel",
+            "POST /api/v1/admin/account-deletions/{userId}/retry");
     }
 
     [Fact]
@@ -74,8 +88,12 @@ public sealed class HostileInputTests : IAsyncLifetime
             {
                 using var response = await SendAsync(http, request);
                 sent++;
-                // A secured operation that answers 401 or 403 never looked at the input: the test would prove nothing.
-                var refused = operation.Secured && response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
+                // A secured operation that answers 401 or 403 never looked at the input: the test would prove nothing. Except
+                // the password change's and the account deletion's own 401 for a wrong current password, which every hostile
+                // body sends: it comes after the input was read and validated.
+                var refused = operation.Secured
+                    && response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+                    && !(await response.Content.ReadAsStringAsync()).Contains(AccountProblems.WrongPasswordTitle, StringComparison.Ordinal);
                 if ((int)response.StatusCode >= 500 || refused)
                 {
                     var body = await response.Content.ReadAsStringAsync();

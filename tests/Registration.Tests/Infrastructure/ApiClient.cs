@@ -28,11 +28,27 @@ public static class ApiClient
         return (await response.Content.ReadFromJsonAsync<Register.Response>())!;
     }
 
-    public static async Task<string> LoginAsync(this HttpClient http, string email, string password)
+    /// <returns>The access token.</returns>
+    public static async Task<string> LoginAsync(this HttpClient http, string email, string password) =>
+        (await http.LoginPairAsync(email, password)).AccessToken;
+
+    /// <returns>The access and refresh token.</returns>
+    public static async Task<Login.Response> LoginPairAsync(this HttpClient http, string email, string password)
     {
         var response = await http.PostAsJsonAsync("/api/v1/auth/login", new { email, password });
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"login answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return (await response.Content.ReadFromJsonAsync<Login.Response>())!.AccessToken;
+        return (await response.Content.ReadFromJsonAsync<Login.Response>())!;
+    }
+
+    public static Task<HttpResponseMessage> RefreshAsync(this HttpClient http, string refreshToken) =>
+        http.PostAsJsonAsync("/api/v1/auth/refresh", new { refreshToken });
+
+    /// <returns>The new pair, after asserting a 200.</returns>
+    public static async Task<Login.Response> RefreshOkAsync(this HttpClient http, string refreshToken)
+    {
+        var response = await http.RefreshAsync(refreshToken);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"refresh answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<Login.Response>())!;
     }
 
     public static HttpClient WithToken(this HttpClient http, string token)
