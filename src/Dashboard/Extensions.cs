@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using Dashboard.AccountDeletions;
 using Dashboard.DeadLetters;
 using Dashboard.Security;
 using Dashboard.State;
@@ -58,6 +59,7 @@ public static class Extensions
     {
         app.MapStateApi();
         app.MapDeadLetterActionsApi();
+        app.MapAccountDeletionActionsApi();
         return app;
     }
 }

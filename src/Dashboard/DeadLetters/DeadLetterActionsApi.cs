@@ -24,24 +24,9 @@ public static class DeadLetterActionsApi
         return app;
     }
 
-    private static async Task<IResult> ForwardAsync(
-        AdminApiClient admin, IOptions<DashboardOptions> options, HttpMethod method, string suffix, CancellationToken cancellationToken)
-    {
-        Forwarded? answer;
-        try
-        {
-            answer = await admin.SendAsync(options.Value.TodoConsumerUrls, method, $"/api/v1/admin/dead-letters{suffix}", cancellationToken);
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status504GatewayTimeout,
-                title: "TodoConsumer did not answer in time.",
-                detail: "The action may or may not have been carried out; the list shows what is in the queue now.");
-        }
-
-        return answer is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "No TodoConsumer instance could be reached.")
-            : TypedResults.Text(answer.Body, answer.ContentType.ToString(), statusCode: answer.StatusCode);
-    }
+    private static Task<IResult> ForwardAsync(
+        AdminApiClient admin, IOptions<DashboardOptions> options, HttpMethod method, string suffix, CancellationToken cancellationToken) =>
+        AdminAction.ForwardAsync(
+            admin, "TodoConsumer", options.Value.TodoConsumerUrls, method, $"/api/v1/admin/dead-letters{suffix}",
+            "the list shows what is in the queue now", cancellationToken);
 }

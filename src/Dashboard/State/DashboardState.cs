@@ -11,8 +11,11 @@ public sealed record DashboardState(
     IReadOnlyList<QueueState> Queues,
     Answer DeadLetters);
 
-/// <summary>AuthApi: GET /api/v1/admin/cluster (Orleans' silos, partition owners) and GET /api/v1/admin/outbox.</summary>
-public sealed record AuthState(Answer Cluster, Answer Outbox);
+/// <summary>
+/// AuthApi: GET /api/v1/admin/cluster (Orleans' silos, partition owners), GET /api/v1/admin/outbox and
+/// GET /api/v1/admin/account-deletions (the count of deletions in each state, and the open ones, Stuck first, with their steps).
+/// </summary>
+public sealed record AuthState(Answer Cluster, Answer Outbox, Answer AccountDeletions);
 
 /// <summary>
 /// TodoConsumer: the cluster-wide part of GET /api/v1/admin/consumer, and the per-instance counters of

@@ -12,11 +12,12 @@ public sealed class StateReader(AdminApiClient admin, RabbitQueues rabbit, IOpti
         var settings = options.Value;
         var authCluster = admin.GetFirstAsync(settings.AuthApiUrls, "/api/v1/admin/cluster", cancellationToken);
         var outbox = admin.GetFirstAsync(settings.AuthApiUrls, "/api/v1/admin/outbox", cancellationToken);
+        var accountDeletions = admin.GetFirstAsync(settings.AuthApiUrls, "/api/v1/admin/account-deletions", cancellationToken);
         var consumers = settings.TodoConsumerUrls.Select(url => admin.GetAsync(url, "/api/v1/admin/consumer", cancellationToken)).ToList();
         var deadLetters = admin.GetFirstAsync(settings.TodoConsumerUrls, $"/api/v1/admin/dead-letters?limit={settings.DeadLetterListLimit}", cancellationToken);
         var queues = new[] { Topology.UserRegisteredQueue, Topology.UserRegisteredDeadLetterQueue, Topology.NotificationsQueue, Topology.NotificationsDeadLetterQueue }.Select(q => rabbit.GetAsync(q, cancellationToken)).ToList();
 
-        await Task.WhenAll([authCluster, outbox, deadLetters, .. consumers, .. queues]);
+        await Task.WhenAll([authCluster, outbox, accountDeletions, deadLetters, .. consumers, .. queues]);
 
         var consumerAnswers = consumers.Select(c => c.Result).ToList();
         var instances = settings.TodoConsumerUrls.Zip(consumerAnswers, InstanceCounters.From)
@@ -29,7 +30,7 @@ public sealed class StateReader(AdminApiClient admin, RabbitQueues rabbit, IOpti
         return new DashboardState(
             time.GetUtcNow(),
             settings.RefreshSeconds,
-            new AuthState(authCluster.Result, outbox.Result),
+            new AuthState(authCluster.Result, outbox.Result, accountDeletions.Result),
             new TodoState(InstanceCounters.ClusterPart(consumer), instances, instances.Sum(i => i.Count("duplicate"))),
             [.. queues.Select(q => q.Result)],
             deadLetters.Result);

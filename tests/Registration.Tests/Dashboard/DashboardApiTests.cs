@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -11,6 +12,14 @@ namespace Registration.Tests.Dashboard;
 /// <summary>The dashboard's own JSON API and its login, over real service instances, database and broker.</summary>
 public sealed class DashboardApiTests : IAsyncLifetime
 {
+    private const string Password = "a good password";
+
+    /// <summary>The account deletion saga in seconds: a step unanswered for 3 s makes the deletion Stuck.</summary>
+    private static readonly (string, string?)[] FastDeletions =
+    [
+        ("Account:DeletionGrace", "00:00:01"), ("Account:StepTimeout", "00:00:01"), ("Account:MaxStepBackoff", "00:00:02"), ("Account:StepDeadline", "00:00:03"),
+    ];
+
     private TestSystem _system = null!;
     private Uri _auth = null!;
     private Uri _todo = null!;
@@ -110,6 +119,76 @@ public sealed class DashboardApiTests : IAsyncLifetime
         Assert.NotNull(Assert.Single(state.GetProperty("todo").GetProperty("instances").EnumerateArray()).GetProperty("error").GetString());
         Assert.All(state.GetProperty("queues").EnumerateArray(), q => Assert.NotNull(q.GetProperty("error").GetString()));
         Assert.Equal(4, state.GetProperty("queues").GetArrayLength());
+        var deletions = state.GetProperty("auth").GetProperty("accountDeletions");
+        Assert.Equal(_auth.ToString(), deletions.GetProperty("source").GetString());
+        Assert.Empty(deletions.GetProperty("data").GetProperty("open").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Account_deletions_show_as_unavailable_and_their_retry_as_bad_gateway_when_no_auth_api_can_be_reached()
+    {
+        var nobody = new Uri("http://127.0.0.1:9");
+        await using var dashboard = DashboardHost.Start(_system, [nobody], [_todo]);
+        var http = dashboard.Client();
+
+        var state = await http.GetAsync("/api/dashboard/state");
+
+        Assert.Equal(HttpStatusCode.OK, state.StatusCode);
+        var deletions = (await state.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("auth").GetProperty("accountDeletions");
+        Assert.Equal(JsonValueKind.Null, deletions.GetProperty("data").ValueKind);
+        Assert.Contains("127.0.0.1:9", deletions.GetProperty("error").GetString(), StringComparison.Ordinal);
+        http.DefaultRequestHeaders.Add("X-Requested-With", "dashboard");
+        var retry = await (await http.PostAsync($"/api/dashboard/account-deletions/{Guid.NewGuid()}/retry", null)).AssertProblemAsync(HttpStatusCode.BadGateway);
+        Assert.Equal("No AuthApi instance could be reached.", retry.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task A_stuck_account_deletion_is_shown_with_the_step_it_waits_for_and_its_retry_goes_through_to_auth_api()
+    {
+        await _system.MigrateServiceDatabasesAsync(); // the notify outbox's relay needs its tables: Notifications is never started, so its reply never comes
+        await _system.StartRelayingSiloAsync(FastDeletions);
+        await using var dashboard = DashboardHost.Start(_system, [_auth], [_todo]);
+        var http = dashboard.Client();
+        var email = ApiClient.NewEmail();
+        var user = (await _register.RegisterOkAsync(email, Password)).UserId;
+        var token = await _register.LoginAsync(email, Password);
+        var requested = await _register.WithToken(token).SendAsync(
+            new HttpRequestMessage(HttpMethod.Delete, "/api/v1/auth/me") { Content = JsonContent.Create(new { password = Password }) });
+        Assert.Equal(HttpStatusCode.Accepted, requested.StatusCode);
+        await Eventually.ReturnsAsync(
+            () => _system.AuthScalarAsync<string?>("SELECT max(state) FROM account_deletions WHERE user_id = @user", new { user }),
+            s => s == "Stuck", "the deletion to be Stuck: Notifications never answers", TimeSpan.FromSeconds(30));
+
+        var state = await http.GetJsonAsync("/api/dashboard/state");
+
+        var deletions = Data(state, "auth", "accountDeletions");
+        Assert.Equal(1, deletions.GetProperty("counts").Long("Stuck"));
+        var stuck = Assert.Single(deletions.GetProperty("open").EnumerateArray());
+        Assert.Equal(user, stuck.GetProperty("userId").GetGuid());
+        Assert.Equal("Stuck", stuck.GetProperty("state").GetString());
+        var waiting = stuck.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("service").GetString() == "notifications");
+        Assert.Equal("Requested", waiting.GetProperty("state").GetString());
+        Assert.True(waiting.GetProperty("attempts").GetInt32() >= 1, waiting.ToString());
+        Assert.True(waiting.GetProperty("at").GetDateTimeOffset() <= state.GetProperty("generatedAt").GetDateTimeOffset(), waiting.ToString());
+
+        // The retry goes through the same protection as the dead-letter actions.
+        await (await http.PostAsync($"/api/dashboard/account-deletions/{user}/retry", null)).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await dashboard.Client("wrong").PostAsync($"/api/dashboard/account-deletions/{user}/retry", null)).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        http.DefaultRequestHeaders.Add("X-Requested-With", "dashboard");
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("/api/dashboard/account-deletions/not-a-user/retry", null)).StatusCode);
+        var nobody = Guid.NewGuid();
+        var refused = await (await http.PostAsync($"/api/dashboard/account-deletions/{nobody}/retry", null)).AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal("Only a Stuck deletion can be retried.", refused.GetProperty("title").GetString());
+        Assert.Contains(nobody.ToString(), refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0L, await _system.AuthScalarAsync<long>("SELECT count(*) FROM account_deletion_steps WHERE user_id = @user AND trigger = 'RetryRequested'", new { user }));
+
+        var retried = await http.PostAsync($"/api/dashboard/account-deletions/{user}/retry", null);
+
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        var deletion = await retried.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(user, deletion.GetProperty("userId").GetGuid());
+        Assert.Equal("Erasing", deletion.GetProperty("state").GetString());
+        Assert.Equal(1L, await _system.AuthScalarAsync<long>("SELECT count(*) FROM account_deletion_steps WHERE user_id = @user AND trigger = 'RetryRequested'", new { user }));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Registration.ServiceDefaults.Admin;
@@ -12,6 +14,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     private static readonly LocatorAssertionsToHaveCountOptions CountWait = new() { Timeout = 20_000 };
     private static readonly LocatorAssertionsToHaveTextOptions TextWait = new() { Timeout = 20_000 };
     private static readonly LocatorAssertionsToBeVisibleOptions VisibleWait = new() { Timeout = 20_000 };
+    private static readonly LocatorAssertionsToContainTextOptions TextWaitContain = new() { Timeout = 20_000 };
 
     private TestSystem _system = null!;
 
@@ -108,6 +111,61 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await Assertions.Expect(orleans).ToHaveTitleAsync("Orleans Dashboard");
         await Assertions.Expect(orleans.GetByText("Active Silos").First).ToBeVisibleAsync(VisibleWait);
         await orleans.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ArtifactPath("orleans-dashboard.png"), FullPage = true });
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
+    [Fact]
+    public async Task Page_shows_a_stuck_account_deletion_with_the_service_it_waits_for_and_retries_it()
+    {
+        Assert.True(File.Exists(Browser.ChromiumPath), $"{Browser.ChromiumPath} is missing: scripts/infra.sh installs it (apt-get install chromium).");
+        const string password = "a good password";
+        var auth = _system.StartAuthApiListening(TestAdmin.Settings);
+        var todo = _system.StartTodoConsumerListening(TestAdmin.Settings);
+        await _system.MigrateServiceDatabasesAsync(); // Notifications is never started: its reply never comes
+        await _system.StartRelayingSiloAsync(
+            ("Account:DeletionGrace", "00:00:01"), ("Account:StepTimeout", "00:00:01"), ("Account:MaxStepBackoff", "00:00:02"), ("Account:StepDeadline", "00:00:03"));
+        await using var dashboard = DashboardHost.Start(_system, [auth.Address!], [todo.Address!]);
+        var http = auth.CreateClient();
+        var email = ApiClient.NewEmail();
+        var user = (await http.RegisterOkAsync(email, password)).UserId;
+        var token = await http.LoginAsync(email, password);
+        var requested = await http.WithToken(token).SendAsync(
+            new HttpRequestMessage(HttpMethod.Delete, "/api/v1/auth/me") { Content = JsonContent.Create(new { password }) });
+        Assert.Equal(HttpStatusCode.Accepted, requested.StatusCode);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Browser.LaunchAsync(playwright);
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            HttpCredentials = new HttpCredentials { Username = "admin", Password = TestAdmin.Key, Send = HttpCredentialsSend.Always },
+            ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
+        });
+        var page = await context.NewPageAsync();
+        var problems = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                problems.Add($"console {message.Type}: {message.Text}");
+            }
+        };
+        page.PageError += (_, error) => problems.Add($"page error: {error}");
+
+        await page.GotoAsync(dashboard.Address.ToString());
+
+        var row = page.Locator($"[data-testid=account-deletion][data-user-id='{user}']");
+        await Assertions.Expect(row.GetByTestId("account-deletion-state")).ToHaveTextAsync("Stuck", new() { Timeout = 30_000 });
+        await Assertions.Expect(row.Locator("[data-testid=account-deletion-step][data-service=notifications]")).ToContainTextAsync("asked", TextWaitContain);
+        await Assertions.Expect(page.GetByTestId("kpi-deletions-stuck")).ToHaveTextAsync("1", TextWait);
+        await Assertions.Expect(page.Locator("[data-testid=account-deletion-count][data-state=Stuck]")).ToContainTextAsync("1 Stuck", TextWaitContain);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ArtifactPath("dashboard-account-deletion.png"), FullPage = true });
+
+        await row.GetByTestId("account-deletion-retry").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("confirm-dialog")).ToContainTextAsync("notifications");
+        await page.GetByTestId("confirm-ok").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("toast")).ToContainTextAsync($"The deletion of user {user} is Erasing again.", TextWaitContain);
+        Assert.Equal(1L, await _system.AuthScalarAsync<long>("SELECT count(*) FROM account_deletion_steps WHERE user_id = @user AND trigger = 'RetryRequested'", new { user }));
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
 }

@@ -1,4 +1,4 @@
-// The dashboard page: polls /api/dashboard/state, renders it, and sends the dead-letter actions.
+// The dashboard page: polls /api/dashboard/state, renders it, and sends the dead-letter and account-deletion actions.
 // Everything from the services (reasons, message bodies...) is set as text, never as markup.
 'use strict';
 
@@ -46,6 +46,8 @@
   const siloLabel = address => (address || '').replace(/^S/, '').replace(/:\d+$/, '');
   const shortId = id => (id && id.length > 28 ? id.slice(0, 12) + '…' + id.slice(-8) : id || '–');
   const time = iso => (iso ? new Date(iso).toLocaleTimeString('en-GB') : '–');
+  const dateTime = iso => (iso ? new Date(iso).toLocaleString('en-GB') : '–');
+  const ago = (iso, now) => (iso ? `${age(Math.max(0, (now - Date.parse(iso)) / 1000))} ago` : '');
 
   function setText(id, text) { $(id).textContent = text; }
 
@@ -75,6 +77,11 @@
     setText('kpi-dlq', dlq ? number(dlq.depth) : '–');
     $('kpi-pending').classList.toggle('warn', !!outbox && outbox.pending > 0 && outbox.oldestPendingAgeSeconds > 5);
     $('kpi-dlq').classList.toggle('warn', !!dlq && dlq.depth > 0);
+    const deletions = state.auth.accountDeletions && state.auth.accountDeletions.data;
+    const counts = (deletions && deletions.counts) || {};
+    setText('kpi-deletions-stuck', deletions ? number(counts.Stuck || 0) : '–');
+    setText('kpi-deletions-open', deletions ? number(openStates.reduce((sum, s) => sum + (counts[s] || 0), 0)) : '–');
+    $('kpi-deletions-stuck').classList.toggle('warn', !!counts.Stuck);
   }
 
   const ownerColors = ['#ddf4ff', '#dafbe1', '#fbefff', '#fff1e5', '#ffebe9', '#eaeef2', '#fff8c5', '#d8f3f0'];
@@ -147,6 +154,40 @@
         el('button', { className: 'danger', testid: 'discard', onclick: () => act('discard', d) }, 'Discard')))), 'No dead letters.', 6, 'dead-letters-empty');
   }
 
+  const openStates = ['Scheduled', 'Erasing', 'Stuck'];
+  const deletionStates = [...openStates, 'Erased', 'Cancelled'];
+
+  // The steps a deletion waits for: every service that has not confirmed its erasure yet.
+  function waitingSteps(deletion, now) {
+    if (deletion.state === 'Scheduled') return el('span', { className: 'muted' }, `grace period until ${dateTime(deletion.eraseAfter)}`);
+    const waiting = deletion.steps.filter(s => s.state !== 'Erased');
+    return el('ul', { className: 'waiting' }, ...waiting.map(s => el('li', { testid: 'account-deletion-step', 'data-service': s.service, title: s.at ? dateTime(s.at) : null },
+      el('strong', {}, s.service), ': ',
+      s.state === 'Requested'
+        ? `asked ${s.attempts}×, last ${time(s.at)} (${ago(s.at, now)})`
+        : 'not asked yet')));
+  }
+
+  function renderDeletions(state) {
+    const part = state.auth.accountDeletions;
+    showError('deletions-error', part.error);
+    const data = part.data;
+    const counts = (data && data.counts) || {};
+    $('deletion-counts').replaceChildren(...(data ? deletionStates.map(s => el('li', { testid: 'account-deletion-count', 'data-state': s, className: s === 'Stuck' && counts[s] ? 'warn' : null },
+      el('strong', {}, number(counts[s] || 0)), ` ${s}`)) : []));
+    const now = Date.parse(state.generatedAt);
+    const open = (data && data.open) || [];
+    fill($('deletions-body'), open.map(d => el('tr', { testid: 'account-deletion', 'data-user-id': d.userId, 'data-state': d.state },
+      el('td', { className: 'mono' }, d.userId),
+      el('td', { testid: 'account-deletion-state', className: d.state === 'Stuck' ? 'stuck' : null }, d.state),
+      el('td', {}, waitingSteps(d, now)),
+      el('td', { title: dateTime(d.requestedAt) }, ago(d.requestedAt, now)),
+      el('td', { title: dateTime(d.updatedAt) }, `${time(d.updatedAt)} (${ago(d.updatedAt, now)})`),
+      el('td', { className: 'buttons' }, d.state === 'Stuck'
+        ? el('button', { className: 'primary', testid: 'account-deletion-retry', onclick: () => retryDeletion(d) }, 'Retry')
+        : ''))), data ? 'No account deletion under way.' : 'Not available.', 6, 'account-deletions-empty');
+  }
+
   function bucketPoints(buckets, pick) {
     return buckets.map(b => ({ t: Date.parse(b.start) + 10000, v: pick(b) }));
   }
@@ -185,6 +226,7 @@
     renderQueues(state);
     renderFailing(state);
     renderDeadLetters(state);
+    renderDeletions(state);
     renderCharts(state);
   }
 
@@ -235,14 +277,30 @@
       replayAll: { title: 'Replay all dead letters?', text: 'Publish every message of the dead-letter queue to registration.events again, then remove them from it.', ok: 'Replay all', method: 'POST', path: '/replay-all' },
     }[kind];
     if (!(await confirmAction(plan.title, plan.text, plan.ok))) return;
+    await send('api/dashboard/dead-letters' + plan.path, plan.method, body => {
+      const count = body.replayed ?? body.discarded ?? 0;
+      return `${kind === 'discard' ? 'Discarded' : 'Replayed'} ${count} message${count === 1 ? '' : 's'}.`;
+    });
+  }
+
+  async function retryDeletion(deletion) {
+    const waiting = deletion.steps.filter(s => s.state !== 'Erased').map(s => s.service).join(', ');
+    const title = 'Retry this account deletion?';
+    const text = `Ask ${waiting || 'the services'} again to erase the data of user ${deletion.userId}, and give them a new deadline.`;
+    if (!(await confirmAction(title, text, 'Retry'))) return;
+    await send(`api/dashboard/account-deletions/${encodeURIComponent(deletion.userId)}/retry`, 'POST',
+      body => `The deletion of user ${deletion.userId} is ${body.state || 'Erasing'} again.`);
+  }
+
+  // Sends an action; its outcome (the service's problem title and detail when it refused) is shown in the toast.
+  async function send(path, method, describe) {
     try {
-      const response = await fetch(api('api/dashboard/dead-letters' + plan.path), { method: plan.method, headers: actionHeaders });
+      const response = await fetch(api(path), { method, headers: actionHeaders });
       const body = await response.json().catch(() => ({}));
       if (response.ok) {
-        const count = body.replayed ?? body.discarded ?? 0;
-        toast(`${kind === 'discard' ? 'Discarded' : 'Replayed'} ${count} message${count === 1 ? '' : 's'}.`, true);
+        toast(describe(body), true);
       } else {
-        toast(`${body.title || 'The action failed'} ${body.detail || ''} (${response.status})`, false);
+        toast(`${body.title || 'The action failed.'} ${body.detail || ''} (${response.status})`, false);
       }
     } catch (error) {
       toast(`The action failed: ${error.message}`, false);
