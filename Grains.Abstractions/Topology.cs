@@ -27,7 +27,10 @@ public static class Topology
     public const string UserDataErasedRoutingKey = "user.data_erased";
     public const string UserDeletedRoutingKey = "user.deleted";
 
-    /// <summary>The saga's replies (USER_DATA_ERASED from each service), consumed by AuthApi, with a dead-letter exchange of its own.</summary>
+    /// <summary>
+    /// The saga's replies (USER_DATA_ERASED from each service) and its own USER_DELETED, consumed by AuthApi, with a
+    /// dead-letter exchange of its own.
+    /// </summary>
     public const string AccountDeletionQueue = "account_deletion_queue";
     public const string AccountDeletionDeadLetterExchange = "account_deletion_queue.dlx";
     public const string AccountDeletionDeadLetterQueue = "account_deletion_queue.dlq";

@@ -17,7 +17,7 @@ public sealed record QueueContract(string Queue, IReadOnlyList<string> RoutingKe
         Topology.NotificationsDeadLetterQueue, "notifications-consumer");
 
     public static readonly QueueContract AccountDeletion = new(
-        Topology.AccountDeletionQueue, [Topology.UserDataErasedRoutingKey], Topology.AccountDeletionDeadLetterExchange,
+        Topology.AccountDeletionQueue, [Topology.UserDataErasedRoutingKey, Topology.UserDeletedRoutingKey], Topology.AccountDeletionDeadLetterExchange,
         Topology.AccountDeletionDeadLetterQueue, "account-deletion-consumer");
 
     /// <summary>The name of the span of each consumed message.</summary>

@@ -12,13 +12,12 @@ namespace Registration.Tests.Accounts;
 /// <summary>
 /// The account deletion saga with every real part: AuthApi (the API and the replies' consumer), silo processes (the saga
 /// grain, the relays of the three outboxes), TodoConsumer and Notifications. The grace period, the step timeout and the
-/// deadline are seconds here.
+/// deadline are seconds here (the test silos' settings).
 /// </summary>
 [Collection(HeavyOrTimed.Name)]
 public sealed class AccountDeletionTests : IAsyncLifetime
 {
     private const string Password = "a good password";
-    private static readonly (string, string?)[] Fast = [("Account:DeletionGrace", "00:00:01"), ("Account:StepTimeout", "00:00:01"), ("Account:MaxStepBackoff", "00:00:02")];
 
     private TestSystem _system = null!;
     private HttpClient _auth = null!;
@@ -35,7 +34,7 @@ public sealed class AccountDeletionTests : IAsyncLifetime
     public async Task A_deletion_erases_the_user_everywhere_refuses_their_token_and_the_email_registers_again_as_a_new_user()
     {
         var (todos, notifications) = await StartServicesAsync();
-        await _system.StartRelayingSiloAsync(Fast);
+        await _system.StartRelayingSiloAsync();
         var (user, email, token) = await RegisterWithDataAsync(todos, notifications);
 
         var requested = await _auth.WithToken(token).SendAsync(Delete(Password));
@@ -48,6 +47,9 @@ public sealed class AccountDeletionTests : IAsyncLifetime
         Assert.Equal(0L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM processed_events WHERE user_id = @user", new { user }));
         Assert.Equal(0L, await _system.NotifyScalarAsync<long>("SELECT count(*) FROM notifications WHERE user_id = @user", new { user }));
         Assert.Equal(1L, await _system.AuthScalarAsync<long>("SELECT count(*) FROM outbox WHERE aggregate_id = @user AND event_type = 'USER_DELETED'", new { user }));
+        await Eventually.ReturnsAsync(
+            () => _system.AuthScalarAsync<long>("SELECT count(*) FROM outbox WHERE aggregate_id = @user AND status <> 'SENT'", new { user }), n => n == 0,
+            "every event of the deletion, USER_DELETED too, published (confirmed by the broker)");
 
         // The token has not expired, and every service refuses it.
         await (await _auth.WithToken(token).GetAsync("/api/v1/auth/me")).AssertProblemAsync(HttpStatusCode.Unauthorized);
@@ -112,7 +114,7 @@ public sealed class AccountDeletionTests : IAsyncLifetime
         _system.StartTodoConsumer(); // migrates the todo database, then leaves: its process is started below
         await _system.StopAllAsync<TodoConsumer.Program>();
         _system.StartNotificationsListening();
-        var silo = await _system.StartRelayingSiloAsync(Fast);
+        var silo = await _system.StartRelayingSiloAsync();
         var consumer = await _system.StartTodoConsumerProcessAsync();
         var email = ApiClient.NewEmail();
         var user = (await _auth.RegisterOkAsync(email, Password)).UserId;
@@ -129,7 +131,7 @@ public sealed class AccountDeletionTests : IAsyncLifetime
 
         // The silo that holds the saga dies between two steps; a new one resumes it from its reminder and its stored state.
         silo.Kill();
-        await _system.StartRelayingSiloAsync(Fast);
+        await _system.StartRelayingSiloAsync();
         await _system.StartTodoConsumerProcessAsync();
         await WaitForStateAsync(user, "Erased", TimeSpan.FromSeconds(60));
         Assert.Equal(0L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = @user", new { user }));
@@ -141,7 +143,7 @@ public sealed class AccountDeletionTests : IAsyncLifetime
     {
         _system.StartTodoConsumer();
         var notifications = await _system.StartNotificationsProcessAsync();
-        await _system.StartRelayingSiloAsync([.. Fast, ("Account:StepDeadline", "00:00:04")]);
+        await _system.StartRelayingSiloAsync(("Account:StepDeadline", "00:00:04"));
         var email = ApiClient.NewEmail();
         var user = (await _auth.RegisterOkAsync(email, Password)).UserId;
         var token = await _auth.LoginAsync(email, Password);

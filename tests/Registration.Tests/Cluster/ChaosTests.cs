@@ -16,7 +16,8 @@ namespace Registration.Tests.Cluster;
 /// processes are killed (SIGKILL), and the broker's connections are cut: afterwards exactly one welcome todo per user,
 /// exactly one notification per committed event of either outbox (registrations, and every todo change the todo
 /// database committed, the welcome todos included), each user's in the order of the changes; nothing PENDING, nothing
-/// dead-lettered. Replay a failure with CHAOS_SEED=&lt;the printed seed&gt;.
+/// dead-lettered. Meanwhile some of the users delete their accounts: each deletion ends erased, and those users have
+/// no row, todo, dedup key or notification left anywhere. Replay a failure with CHAOS_SEED=&lt;the printed seed&gt;.
 /// </summary>
 [Collection(HeavyOrTimed.Name)]
 public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
@@ -24,6 +25,8 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
     private const int Events = 2000;
     private const int EventsPerTransaction = 25;
     private const int UsersChangingTodos = 60;
+    private const int UsersDeletingAccounts = 20;
+    private const string DeletingPassword = "a chaos password";
     private readonly List<ServiceProcess> _consumers = [];
     private readonly List<ServiceProcess> _notifications = [];
     private TestSystem _system = null!;
@@ -39,7 +42,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         var random = new Random(seed);
         Report($"chaos: seed {seed} (replay with CHAOS_SEED={seed})");
 
-        _system.StartAuthApi(); // creates the outbox schema
+        var auth = _system.StartAuthApi().CreateClient(); // creates the outbox schema
         var silos = new List<ServiceProcess>(await Task.WhenAll(_system.StartSiloAsync(), _system.StartSiloAsync()));
         var starting = new List<Task>();
         _consumers.AddRange(await Task.WhenAll(_system.StartTodoConsumerProcessAsync(), _system.StartTodoConsumerProcessAsync()));
@@ -47,10 +50,11 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 
         var writing = WriteEventsAsync();
         var changing = ChangeTodosAsync(writing, random.Next());
+        var deleting = DeleteAccountsAsync(auth, writing, random.Next());
         var faults = new Dictionary<string, int>();
         // Every kind of fault once, in a random order, before any repeats: each run has kills, a freeze and a cut.
         var firstRound = new Queue<int>(Enumerable.Range(0, 6).OrderBy(_ => random.Next()));
-        while (!writing.IsCompleted || !changing.IsCompleted || firstRound.Count > 0)
+        while (!writing.IsCompleted || !changing.IsCompleted || !deleting.IsCompleted || firstRound.Count > 0)
         {
             await Task.Delay(random.Next(500, 1500));
             var kind = firstRound.Count > 0 ? firstRound.Dequeue() : random.Next(6);
@@ -75,6 +79,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 
         var users = await writing;
         var changes = await changing;
+        var deleted = await deleting;
         await Task.WhenAll(starting);
         var drain = Stopwatch.StartNew();
         await Eventually.ReturnsAsync(
@@ -83,32 +88,44 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
             $"no PENDING rows left (seed {seed})",
             TimeSpan.FromSeconds(60));
         await Eventually.ReturnsAsync(
-            () => _system.TodoScalarAsync<long>("SELECT count(*) FROM processed_events"),
-            n => n == Events,
-            $"all {Events} events processed (seed {seed})",
+            () => _system.AuthScalarAsync<long>("SELECT count(*) FROM account_deletions WHERE state = 'Erased'"),
+            n => n == deleted.Length,
+            $"all {deleted.Length} account deletions erased (seed {seed})",
+            TimeSpan.FromSeconds(90));
+        await Eventually.ReturnsAsync(
+            () => _system.TodoScalarAsync<long>("SELECT count(*) FROM processed_events WHERE NOT user_id = ANY(@deleted)", new { deleted }),
+            n => n == Events - deleted.Length,
+            $"all {Events - deleted.Length} registrations of the users who stay processed (seed {seed})",
             TimeSpan.FromSeconds(60));
         await Eventually.ReturnsAsync(
             () => _system.TodoScalarAsync<long>("SELECT count(*) FROM outbox WHERE status = 'PENDING'"),
             n => n == 0,
             $"no PENDING task events left (seed {seed})",
             TimeSpan.FromSeconds(60));
-        var taskEvents = await _system.TodoScalarAsync<long>("SELECT count(*) FROM outbox");
+        var taskEvents = await _system.TodoScalarAsync<long>("SELECT count(*) FROM outbox WHERE event_type LIKE 'TODO%'");
+        var erasedTaskEvents = await _system.TodoScalarAsync<long>("SELECT count(*) FROM outbox WHERE aggregate_id = ANY(@deleted) AND event_type LIKE 'TODO%'", new { deleted });
         await Eventually.ReturnsAsync(
             () => _system.NotifyScalarAsync<long>("SELECT count(*) FROM notifications"),
-            n => n == Events + taskEvents,
-            $"a notification for each of the {Events} registrations and {taskEvents} task events (seed {seed})",
+            n => n == Events - deleted.Length + taskEvents - erasedTaskEvents,
+            $"a notification for each registration and task event of the users who stay (seed {seed})",
             TimeSpan.FromSeconds(90));
         var drained = drain.Elapsed;
 
-        Report($"chaos: {Events} registrations, {changes} todo changes answered ({taskEvents} task events committed), faults injected: " +
+        Report($"chaos: {Events} registrations, {changes} todo changes answered ({taskEvents} task events committed), {deleted.Length} accounts deleted, faults injected: " +
                $"{string.Join(", ", faults.OrderBy(f => f.Key).Select(f => $"{f.Key} x{f.Value}"))}; time to drain after the last fault: {drained.TotalSeconds:0.0} s");
 
-        Assert.Equal((long)Events, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE title = 'Welcome to the App'"));
+        var staying = Events - deleted.Length;
+        Assert.Equal((long)staying, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE title = 'Welcome to the App'"));
         // (The users changing todos have none: their create may have committed twice, once for an answer lost in a kill.)
-        Assert.Equal((long)Events, await _system.TodoScalarAsync<long>("SELECT count(DISTINCT user_id) FROM todos WHERE title = 'Welcome to the App'"));
-        Assert.Equal((long)Events, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = ANY(@users)", new { users }));
+        Assert.Equal((long)staying, await _system.TodoScalarAsync<long>("SELECT count(DISTINCT user_id) FROM todos WHERE title = 'Welcome to the App'"));
+        Assert.Equal((long)staying, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = ANY(@users)", new { users }));
+        Assert.Equal(0L, await _system.AuthScalarAsync<long>("SELECT count(*) FROM users WHERE id = ANY(@deleted)", new { deleted }));
+        Assert.Equal(0L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM todos WHERE user_id = ANY(@deleted)", new { deleted }));
+        Assert.Equal(0L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM processed_events WHERE user_id = ANY(@deleted)", new { deleted }));
+        Assert.Equal(0L, await _system.NotifyScalarAsync<long>("SELECT count(*) FROM notifications WHERE user_id = ANY(@deleted)", new { deleted }));
+        Assert.Equal(0u, await _system.QueueDepthAsync(Topology.AccountDeletionDeadLetterQueue));
         Assert.Equal(0u, await _system.QueueDepthAsync(Topology.UserRegisteredDeadLetterQueue));
-        await AssertOneNotificationPerEventInOrderAsync(seed);
+        await AssertOneNotificationPerEventInOrderAsync(deleted, seed);
         Assert.Equal(0u, await _system.QueueDepthAsync(Topology.NotificationsDeadLetterQueue));
         Assert.True(faults.Values.Sum() >= 5, $"expected several faults during the run, got {faults.Values.Sum()} (seed {seed})");
     }
@@ -263,6 +280,47 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         return answered;
     }
 
+    /// <summary>
+    /// Some of the registered users delete their accounts, spread over the run: each gets a users row (the registrations
+    /// here are written straight to the outbox) and asks through AuthApi's DELETE /api/v1/auth/me, again while the
+    /// cluster cannot take it (503). Returns the users whose deletion was accepted.
+    /// </summary>
+    private async Task<Guid[]> DeleteAccountsAsync(HttpClient auth, Task<Guid[]> writing, int seed)
+    {
+        var random = new Random(seed);
+        var tokens = new AuthApi.Security.TokenIssuer(
+            Options.Create(new Registration.ServiceDefaults.Auth.JwtOptions { SigningKey = TestSettings.JwtSigningKey }), TimeProvider.System);
+        var hash = new AuthApi.Security.PasswordHasher(workFactor: 10).Hash(DeletingPassword);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // some registrations are committed
+        var deleted = new List<Guid>();
+        while (deleted.Count < UsersDeletingAccounts)
+        {
+            var user = await _system.AuthScalarAsync<Guid?>(
+                "SELECT aggregate_id FROM outbox WHERE event_type = 'USER_REGISTERED' AND aggregate_id <> ALL(@deleted) ORDER BY random() LIMIT 1", new { deleted = deleted.ToArray() });
+            await _system.AuthScalarAsync<int>(
+                "WITH added AS (INSERT INTO users (id, email, password_hash) VALUES (@user, @email, @hash) RETURNING 1) SELECT count(*)::int FROM added",
+                new { user, email = $"{user:N}@example.com", hash });
+            var token = tokens.Issue(user!.Value, $"{user:N}@example.com").Token;
+            for (var attempt = 0; ; attempt++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Delete, "/api/v1/auth/me") { Content = JsonContent.Create(new { password = DeletingPassword }) };
+                var answer = await auth.WithToken(token).SendAsync(request);
+                if (answer.StatusCode == System.Net.HttpStatusCode.Accepted)
+                {
+                    deleted.Add(user.Value);
+                    break;
+                }
+
+                Assert.True(attempt < 30 && answer.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable, $"deleting {user}: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
+                await Task.Delay(500);
+            }
+
+            await Task.Delay(writing.IsCompleted ? 200 : random.Next(500, 1500));
+        }
+
+        return [.. deleted];
+    }
+
     /// <summary>The request on a live TodoConsumer instance, tried on another one (up to 10 times) while it fails; null if it never succeeded.</summary>
     private async Task<HttpResponseMessage?> SendAsync(string token, Random random, Func<HttpClient, Task<HttpResponseMessage>> request)
     {
@@ -296,16 +354,17 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>
-    /// Every event of both outboxes has exactly one notification (event_id is unique, so one means one), nothing else has
-    /// one, and each user's task-event notifications are in the order of the user's sequence.
+    /// Every registration and task event of a user who stays has exactly one notification (event_id is unique, so one
+    /// means one), nothing else has one, and each user's task-event notifications are in the order of the user's sequence.
     /// </summary>
-    private async Task AssertOneNotificationPerEventInOrderAsync(int seed)
+    private async Task AssertOneNotificationPerEventInOrderAsync(Guid[] deleted, int seed)
     {
         await using var todo = await _system.TodoDb.OpenConnectionAsync();
         var taskEvents = (await todo.QueryAsync<(Guid EventId, Guid UserId, long Sequence)>(
-            "SELECT event_id, aggregate_id, (payload->>'sequence')::bigint FROM outbox")).ToList();
+            "SELECT event_id, aggregate_id, (payload->>'sequence')::bigint FROM outbox WHERE event_type LIKE 'TODO%' AND NOT aggregate_id = ANY(@deleted)", new { deleted })).ToList();
         await using var auth = await _system.AuthDb.OpenConnectionAsync();
-        var registrations = (await auth.QueryAsync<Guid>("SELECT event_id FROM outbox")).ToHashSet();
+        var registrations = (await auth.QueryAsync<Guid>(
+            "SELECT event_id FROM outbox WHERE event_type = 'USER_REGISTERED' AND NOT aggregate_id = ANY(@deleted)", new { deleted })).ToHashSet();
         await using var notify = await _system.NotifyDb.OpenConnectionAsync();
         var notifications = (await notify.QueryAsync<(Guid EventId, Guid UserId, long Id)>("SELECT event_id, user_id, id FROM notifications")).ToList();
 

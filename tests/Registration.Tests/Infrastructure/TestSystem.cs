@@ -145,6 +145,10 @@ public sealed class TestSystem : IAsyncDisposable
         ["Orleans:ClusterId"] = ClusterId,
         ["Orleans:ServiceId"] = ClusterId,
         ["Orleans:MinimumReminderPeriod"] = "00:00:01",
+        // Account deletions in seconds: a grace period of one, requests re-sent after one, then two.
+        ["Account:DeletionGrace"] = "00:00:01",
+        ["Account:StepTimeout"] = "00:00:01",
+        ["Account:MaxStepBackoff"] = "00:00:02",
         ["RabbitMq:Host"] = "127.0.0.1",
         ["RabbitMq:Port"] = BrokerProxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["RabbitMq:VirtualHost"] = VirtualHost,
