@@ -34,6 +34,7 @@ internal static class NotificationSql
         ),
         decided AS (
             SELECT b.*, s.last_sequence,
+                (SELECT coalesce(max(n.id), 0) FROM notifications n WHERE n.user_id = b.user_id) AS previous_id,
                 CASE
                     WHEN s.erased_at IS NOT NULL THEN 'erased'
                     WHEN EXISTS (SELECT FROM notifications n WHERE n.event_id = b.event_id) THEN 'duplicate'
@@ -61,7 +62,7 @@ internal static class NotificationSql
             FROM decided d
             WHERE s.user_id = d.user_id AND d.sequence IS NOT NULL AND d.decision IN ('applied', 'gap', 'held')
         )
-        SELECT d.position, d.decision, d.last_sequence, i.id, i.created_at
+        SELECT d.position, d.decision, d.last_sequence, i.id, i.created_at, d.previous_id
         FROM decided d LEFT JOIN inserted i ON i.event_id = d.event_id
         """;
 }

@@ -62,7 +62,7 @@ public sealed class NotificationWriter(
             var e = events[index];
             var added = row.IsDBNull(3)
                 ? null
-                : new Notification(row.GetInt64(3), e.EventId, e.Kind, e.Text, e.TodoId, row.GetDateTime(4), Read: false);
+                : new Notification(row.GetInt64(3), e.EventId, e.Kind, e.Text, e.TodoId, row.GetDateTime(4), Read: false, PreviousId: row.GetInt64(5));
             results[index] = new NotificationResult(row.GetString(1), added, row.GetInt64(2));
         }, cancellationToken);
         return results;

@@ -26,7 +26,7 @@ public sealed partial class NotificationsGrain(
     TimeProvider time,
     ILogger<NotificationsGrain> logger) : Grain, INotificationsGrain
 {
-    private const string Columns = "id, event_id AS EventId, kind AS Type, text, todo_id AS TodoId, created_at AS CreatedAt, read_at IS NOT NULL AS Read";
+    private const string Columns = "id, event_id AS EventId, kind AS Type, text, todo_id AS TodoId, created_at AS CreatedAt, read_at IS NOT NULL AS Read, NULL::bigint AS PreviousId";
 
     private readonly ObserverManager<INotificationObserver> _streams = new(INotificationsGrain.SubscriptionExpiry, logger);
 

@@ -8,7 +8,9 @@ namespace Notifications.Streaming;
 
 /// <summary>
 /// The user's notifications as Server-Sent Events. Subscribes first, then reads from the database what came after the
-/// client's Last-Event-ID, then sends what the grain pushes, skipping whatever was sent already: no gap, no repeat.
+/// client's Last-Event-ID, then sends what the grain pushes, skipping whatever was sent already: no gap, no repeat. A
+/// push names the user's notification before it; when this stream has not sent that one, a push was lost (a one-way
+/// call does not survive a dropped connection) and the gap is read from the database.
 /// Each event's <c>id:</c> is its notification's cursor. The subscription is renewed at half its expiry; when the grain
 /// did not know it any more (its activation moved), what was missed is read from the database again. A heartbeat
 /// comment goes out when nothing else did for Notifications:StreamHeartbeat.
@@ -92,8 +94,10 @@ public sealed partial class NotificationStreamResult(
 
             while (connection.Items.TryRead(out var item))
             {
-                if (item.Notification is not { } notification)
+                if (item.Notification is not { } notification || notification.PreviousId > last)
                 {
+                    // A catch-up signal, or a push whose predecessor this stream never got (a push lost on its way, with the
+                    // connection it travelled on): the database has both.
                     last = await CatchUpAsync(response, last, cancellationToken);
                 }
                 else if (notification.Id > last)

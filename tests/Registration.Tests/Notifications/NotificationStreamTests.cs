@@ -66,4 +66,34 @@ public sealed class NotificationStreamTests : IAsyncLifetime
         Assert.Equal("Todo \"Four\" deleted.", four.Data.GetProperty("text").GetString());
         Assert.True(four.Id > three.Id);
     }
+
+    [Fact]
+    public async Task A_push_that_never_reached_the_stream_is_read_from_the_database_when_the_next_one_comes()
+    {
+        await _system.StartSiloAsync();
+        var service = _system.StartNotificationsListening();
+        var userId = Guid.NewGuid();
+        using var http = new HttpClient { BaseAddress = service.Address };
+        await using var stream = await SseClient.OpenAsync(http, NotificationEvents.TokenFor(userId));
+        await _system.PublishTodoAsync(NotificationEvents.TodoChangedBody(Guid.NewGuid(), userId, 1, title: "One"));
+        var one = await stream.NextAsync("the first notification");
+
+        // Stored, but its push lost on the way (as when the connection it travelled on drops): the stream never got it.
+        var lost = await _system.NotifyScalarAsync<long>(
+            """
+            INSERT INTO notifications (user_id, event_id, event_type, kind, text, sequence, occurred_at)
+            VALUES (@userId, gen_random_uuid(), 'TODO_CREATED', 'todo.created', 'Todo "Lost" created.', 2, now()) RETURNING id
+            """,
+            new { userId });
+        await _system.NotifyScalarAsync<int>("UPDATE notification_users SET last_sequence = 2 WHERE user_id = @userId RETURNING 1", new { userId });
+        await _system.PublishTodoAsync(NotificationEvents.TodoChangedBody(Guid.NewGuid(), userId, 3, title: "Three"));
+
+        var second = await stream.NextAsync("the notification whose push was lost, read from the database");
+        var third = await stream.NextAsync("the next notification");
+        Assert.Equal(lost, second.Id);
+        Assert.Equal("Todo \"Lost\" created.", second.Data.GetProperty("text").GetString());
+        Assert.Equal("Todo \"Three\" created.", third.Data.GetProperty("text").GetString());
+        Assert.True(one.Id < second.Id && second.Id < third.Id, $"in order: {one.Id}, {second.Id}, {third.Id}");
+        Assert.False(third.Data.TryGetProperty("previousId", out _), "the predecessor is not part of the API's notification");
+    }
 }
