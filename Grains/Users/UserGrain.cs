@@ -68,10 +68,8 @@ public sealed class UserGrain(
         return Transient(async () =>
         {
             var reply = AccountEvent.Create(AccountEvent.DataErased, time.GetUtcNow(), request.CorrelationId, UserId, ErasingServices.Todo);
-            await using var connection = await db.OpenConnectionAsync();
-            await using var transaction = await connection.BeginTransactionAsync();
             // The tombstone first: it locks the user's row, so a welcome batch of this user waits for the commit and then reads it.
-            await connection.ExecuteAsync(
+            var partition = await DataErasure.EraseAsync(db, outbox,
                 """
                 INSERT INTO user_event_state AS s (user_id, last_sequence, erased_at) VALUES (@userId, 0, now())
                 ON CONFLICT (user_id) DO UPDATE SET erased_at = coalesce(s.erased_at, now()), updated_at = now();
@@ -79,10 +77,7 @@ public sealed class UserGrain(
                 DELETE FROM todo_event_sequences WHERE user_id = @userId;
                 DELETE FROM processed_events WHERE user_id = @userId;
                 """,
-                new { userId = UserId },
-                transaction);
-            var partition = await outbox.AddAsync(connection, transaction, AccountEvents.ToOutboxMessage(reply), CancellationToken.None);
-            await transaction.CommitAsync();
+                reply);
             _erased = true;
             GrainFactory.Relay(Outboxes.Todo, partition).Wake().Ignore();
             return MessageOutcome.Applied;
@@ -160,20 +155,8 @@ public sealed class UserGrain(
     });
 
     /// <summary>Throws <see cref="AccountErasedException"/> when the user's data was erased: their token is refused.</summary>
-    private async Task RefuseErasedAsync()
-    {
-        if (_erased is null)
-        {
-            await using var connection = await db.OpenConnectionAsync();
-            _erased = await connection.ExecuteScalarAsync<bool>(
-                "SELECT EXISTS (SELECT FROM user_event_state WHERE user_id = @userId AND erased_at IS NOT NULL)", new { userId = UserId });
-        }
-
-        if (_erased.Value)
-        {
-            throw new AccountErasedException($"the account of user {UserId} was deleted");
-        }
-    }
+    private async Task RefuseErasedAsync() => _erased = await DataErasure.RefuseErasedAsync(
+        db, "SELECT EXISTS (SELECT FROM user_event_state WHERE user_id = @userId AND erased_at IS NOT NULL)", UserId, _erased);
 
     private short TodoPartition => OutboxPartitioner.PartitionOf(UserId, outboxOptions.Value.Partitions);
 
