@@ -36,6 +36,7 @@ public sealed class AccountDeletionTests : IAsyncLifetime
         var (todos, notifications) = await StartServicesAsync();
         await _system.StartRelayingSiloAsync();
         var (user, email, token) = await RegisterWithDataAsync(todos, notifications);
+        var session = await _auth.LoginPairAsync(email, Password);
 
         var requested = await _auth.WithToken(token).SendAsync(Delete(Password));
         Assert.Equal(HttpStatusCode.Accepted, requested.StatusCode);
@@ -58,6 +59,7 @@ public sealed class AccountDeletionTests : IAsyncLifetime
         await (await todos.WithToken(token).PostAsJsonAsync("/api/v1/todos", new { title = "after the end" })).AssertProblemAsync(HttpStatusCode.Unauthorized);
         await (await notifications.WithToken(token).GetAsync("/api/v1/notifications")).AssertProblemAsync(HttpStatusCode.Unauthorized);
         await (await _auth.PostAsJsonAsync("/api/v1/auth/login", new { email, password = Password })).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        await (await _auth.RefreshAsync(session.RefreshToken)).AssertProblemAsync(HttpStatusCode.Unauthorized); // deleted with the user row
 
         // The audit trail: every transition, in order, with no personal data.
         var trail = await _system.AuthScalarAsync<string[]>(
