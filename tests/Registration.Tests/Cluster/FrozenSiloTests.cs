@@ -36,6 +36,7 @@ public sealed class FrozenSiloTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_silo_frozen_for_30_s_under_load_delays_its_partitions_by_at_most_its_detection_plus_3_s_and_leaves_when_it_wakes()
     {
         _system.StartTodoConsumer();
+        await _system.MigrateServiceDatabasesAsync(); // the notify outbox's relays need its tables (Notifications is not started here)
         var silos = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => _system.StartSiloAsync()));
         var api = _system.StartAuthApi(TestAdmin.Settings);
         var victim = await SiloWithMostPartitionsAsync(api.CreateClient().WithAdminKey(), silos);

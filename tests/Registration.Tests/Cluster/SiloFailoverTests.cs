@@ -23,6 +23,7 @@ public sealed class SiloFailoverTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Killing_the_silo_with_most_partitions_under_load_loses_nothing_and_its_partitions_resume_within_its_detection_plus_3_s()
     {
         _system.StartTodoConsumer();
+        await _system.MigrateServiceDatabasesAsync(); // the notify outbox's relays need its tables (Notifications is not started here)
         var silos = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => _system.StartSiloAsync()));
         var api = _system.StartAuthApi(TestAdmin.Settings);
         var admin = api.CreateClient().WithAdminKey();
