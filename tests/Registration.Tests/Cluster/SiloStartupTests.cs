@@ -29,6 +29,7 @@ public sealed class SiloStartupTests : IAsyncLifetime
 
     [Theory]
     [InlineData("Outbox:KeepAlivePeriod", "00:00:02", "Orleans:MinimumReminderPeriod", "00:00:05")]
+    [InlineData("Account:StepTimeout", "00:00:01", "Orleans:MinimumReminderPeriod", "00:00:01.500")]
     [InlineData("Outbox:RetryInitialDelay", "00:00:05", "Outbox:RetryMaxDelay", "00:00:01")]
     public async Task Silo_with_settings_that_cannot_work_together_refuses_to_start_naming_both_before_taking_an_epoch(
         string key, string value, string otherKey, string otherValue)
