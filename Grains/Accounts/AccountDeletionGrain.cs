@@ -39,8 +39,8 @@ public sealed partial class AccountDeletionGrain(
         }
 
         var next = DeletionSaga.Schedule(UserId, time.GetUtcNow(), Settings.DeletionGrace, CorrelationId.OfGrainCall() ?? CorrelationId.New(), _saga?.Version ?? 0);
+        await StartWatchdogAsync();
         await SaveAsync(next, [new DeletionTransition("DeletionRequested", _saga?.State, AccountDeletionState.Scheduled)]);
-        await this.RegisterOrUpdateReminder(Watchdog, Settings.StepTimeout, Settings.StepTimeout);
         LogRequested(UserId, next.EraseAfter);
         await AdvanceAsync(); // a grace period of zero begins the erasure at once
         return _saga!.ToView();
@@ -108,16 +108,24 @@ public sealed partial class AccountDeletionGrain(
 
         var now = time.GetUtcNow();
         var request = AccountEvent.Create(AccountEvent.ErasureRequested, now, stuck.CorrelationId, UserId);
+        await StartWatchdogAsync();
         await SaveAsync(
             stuck.Request(s => s.State == AccountDeletionStep.Requested, now) with { State = AccountDeletionState.Erasing, ErasingSince = now },
             [new DeletionTransition("RetryRequested", AccountDeletionState.Stuck, AccountDeletionState.Erasing, EventId: request.EventId)],
             request);
-        await this.RegisterOrUpdateReminder(Watchdog, Settings.StepTimeout, Settings.StepTimeout);
         LogRetried(UserId);
         return _saga!.ToView();
     }
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) => AdvanceAsync();
+    /// <summary>
+    /// A tick reads the saga again first: the stored state is the truth, and an activation that missed a change (a
+    /// duplicate one, while the cluster settles after a failure) must neither stop the watchdog nor act on an old state.
+    /// </summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        _saga = await Transient(() => store.LoadAsync(UserId));
+        await AdvanceAsync();
+    }
 
     /// <summary>The timeout worker's step: whatever the time says is due now, or nothing.</summary>
     private async Task AdvanceAsync()
@@ -177,6 +185,12 @@ public sealed partial class AccountDeletionGrain(
             GrainFactory.Relay(Outboxes.Auth, partition).Wake().Ignore();
         }
     }
+
+    /// <summary>
+    /// Started before the save that opens (or reopens) the saga: a process that dies between the two leaves either no saga
+    /// and a watchdog that stops itself at its first tick, or a saga with its watchdog; never an open saga without one.
+    /// </summary>
+    private Task StartWatchdogAsync() => this.RegisterOrUpdateReminder(Watchdog, Settings.StepTimeout, Settings.StepTimeout);
 
     private async Task StopWatchdogAsync()
     {
