@@ -17,7 +17,7 @@ namespace Registration.Tests.Accounts;
 [Collection(HeavyOrTimed.Name)]
 public sealed class AccountDeletionTests : IAsyncLifetime
 {
-    private const string Password = "a good password";
+    private const string Password = "grey stapler orbit";
 
     private TestSystem _system = null!;
     private HttpClient _auth = null!;

@@ -8,7 +8,7 @@ namespace Registration.Tests.Auth;
 /// <summary>POST /api/v1/auth/me/password: the current password checked, the registration's rules, every refresh token revoked.</summary>
 public sealed class ChangePasswordTests : IAsyncLifetime
 {
-    private const string Password = "a good password";
+    private const string Password = "grey stapler orbit";
     private TestSystem _system = null!;
     private HttpClient _http = null!;
 
@@ -29,13 +29,13 @@ public sealed class ChangePasswordTests : IAsyncLifetime
         var rotated = await _http.RefreshOkAsync(phone.RefreshToken);
 
         var response = await _http.WithToken(laptop.AccessToken).PostAsJsonAsync(
-            "/api/v1/auth/me/password", new { currentPassword = Password, newPassword = "a better password" });
+            "/api/v1/auth/me/password", new { currentPassword = Password, newPassword = "kettle violin marsh 42" });
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         await (await _http.RefreshAsync(laptop.RefreshToken)).AssertProblemAsync(HttpStatusCode.Unauthorized);
         await (await _http.RefreshAsync(rotated.RefreshToken)).AssertProblemAsync(HttpStatusCode.Unauthorized);
         await (await _http.PostAsJsonAsync("/api/v1/auth/login", new { email = registered.Email, password = Password })).AssertProblemAsync(HttpStatusCode.Unauthorized);
-        var fresh = await _http.LoginPairAsync(registered.Email, "a better password");
+        var fresh = await _http.LoginPairAsync(registered.Email, "kettle violin marsh 42");
         await _http.RefreshOkAsync(fresh.RefreshToken);
         Assert.StartsWith("$2", await _system.AuthScalarAsync<string>("SELECT password_hash FROM users WHERE id = @id", new { id = registered.UserId }), StringComparison.Ordinal);
     }
@@ -47,7 +47,7 @@ public sealed class ChangePasswordTests : IAsyncLifetime
         var pair = await _http.LoginPairAsync(registered.Email, Password);
 
         var response = await _http.WithToken(pair.AccessToken).PostAsJsonAsync(
-            "/api/v1/auth/me/password", new { currentPassword = "not the password", newPassword = "a better password" });
+            "/api/v1/auth/me/password", new { currentPassword = "not the password", newPassword = "kettle violin marsh 42" });
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
         Assert.Equal("The current password is wrong.", problem.GetProperty("title").GetString());
@@ -57,14 +57,15 @@ public sealed class ChangePasswordTests : IAsyncLifetime
 
     public static TheoryData<string, string, string> BadBodies() => new()
     {
-        { "new password missing", "{\"currentPassword\": \"a good password\"}", "newPassword" },
-        { "new password of 7 characters", "{\"currentPassword\": \"a good password\", \"newPassword\": \"1234567\"}", "newPassword" },
-        { "new password of 129 characters", $"{{\"currentPassword\": \"a good password\", \"newPassword\": \"{new string('p', 129)}\"}}", "newPassword" },
-        { "new password equal to the email", "{\"currentPassword\": \"a good password\", \"newPassword\": \" EMAIL \"}", "newPassword" },
-        { "current password missing", "{\"newPassword\": \"a better password\"}", "currentPassword" },
-        { "current password empty", "{\"currentPassword\": \"\", \"newPassword\": \"a better password\"}", "currentPassword" },
-        { "new password a number", "{\"currentPassword\": \"a good password\", \"newPassword\": 12345678}", "newPassword" },
-        { "new password with NUL", "{\"currentPassword\": \"a good password\", \"newPassword\": \"a better\\u0000password\"}", "newPassword" },
+        { "new password missing", "{\"currentPassword\": \"grey stapler orbit\"}", "newPassword" },
+        { "new password of 7 characters", "{\"currentPassword\": \"grey stapler orbit\", \"newPassword\": \"1234567\"}", "newPassword" },
+        { "new password of 129 characters", $"{{\"currentPassword\": \"grey stapler orbit\", \"newPassword\": \"{new string('p', 129)}\"}}", "newPassword" },
+        { "new password easy to guess", "{\"currentPassword\": \"grey stapler orbit\", \"newPassword\": \"password123\"}", "newPassword" },
+        { "new password equal to the email", "{\"currentPassword\": \"grey stapler orbit\", \"newPassword\": \" EMAIL \"}", "newPassword" },
+        { "current password missing", "{\"newPassword\": \"kettle violin marsh 42\"}", "currentPassword" },
+        { "current password empty", "{\"currentPassword\": \"\", \"newPassword\": \"kettle violin marsh 42\"}", "currentPassword" },
+        { "new password a number", "{\"currentPassword\": \"grey stapler orbit\", \"newPassword\": 12345678}", "newPassword" },
+        { "new password with NUL", "{\"currentPassword\": \"grey stapler orbit\", \"newPassword\": \"kettle violin\\u0000marsh 42\"}", "newPassword" },
         { "empty body", "", "body" },
     };
 
@@ -86,6 +87,6 @@ public sealed class ChangePasswordTests : IAsyncLifetime
 
     [Fact]
     public async Task Without_a_token_it_is_401() =>
-        await (await _http.PostAsJsonAsync("/api/v1/auth/me/password", new { currentPassword = Password, newPassword = "a better password" }))
+        await (await _http.PostAsJsonAsync("/api/v1/auth/me/password", new { currentPassword = Password, newPassword = "kettle violin marsh 42" }))
             .AssertProblemAsync(HttpStatusCode.Unauthorized);
 }

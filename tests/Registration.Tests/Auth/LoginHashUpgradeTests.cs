@@ -24,48 +24,48 @@ public sealed class LoginHashUpgradeTests : IAsyncLifetime
     [Fact]
     public async Task Login_with_an_old_scheme_hash_stores_a_bcrypt_hash_in_the_same_request()
     {
-        var user = await _http.RegisterOkAsync("old.scheme@example.com", "a good password");
-        var oldHash = PasswordHasherTests.OldSchemeHash("a good password");
+        var user = await _http.RegisterOkAsync("old.scheme@example.com", "grey stapler orbit");
+        var oldHash = PasswordHasherTests.OldSchemeHash("grey stapler orbit");
         await SetHashAsync(user.UserId, oldHash);
 
         await (await _http.PostAsJsonAsync("/api/v1/auth/login", new { email = user.Email, password = "another password" }))
             .AssertProblemAsync(HttpStatusCode.Unauthorized);
         Assert.Equal(oldHash, await HashAsync(user.UserId));
 
-        await _http.LoginAsync(user.Email, "a good password");
+        await _http.LoginAsync(user.Email, "grey stapler orbit");
 
         var stored = await HashAsync(user.UserId);
         Assert.StartsWith("$2", stored, StringComparison.Ordinal);
         Assert.Equal("10", Bcrypt.InterrogateHash(stored).WorkFactor);
-        await _http.LoginAsync(user.Email, "a good password");
+        await _http.LoginAsync(user.Email, "grey stapler orbit");
         Assert.Equal(stored, await HashAsync(user.UserId));
     }
 
     [Fact]
     public async Task Login_upgrades_a_hash_of_a_lower_work_factor_and_never_lowers_one()
     {
-        var user = await _http.RegisterOkAsync("raised@example.com", "a good password");
+        var user = await _http.RegisterOkAsync("raised@example.com", "grey stapler orbit");
         var raised = _system.StartAuthApi(("PasswordHashing:WorkFactor", "11")).CreateClient();
 
-        await raised.LoginAsync(user.Email, "a good password");
+        await raised.LoginAsync(user.Email, "grey stapler orbit");
 
         var stored = await HashAsync(user.UserId);
         Assert.Equal("11", Bcrypt.InterrogateHash(stored).WorkFactor);
-        await _http.LoginAsync(user.Email, "a good password");
+        await _http.LoginAsync(user.Email, "grey stapler orbit");
         Assert.Equal(stored, await HashAsync(user.UserId));
     }
 
     [Fact]
     public async Task Upgrade_does_not_overwrite_a_password_changed_meanwhile()
     {
-        var user = await _http.RegisterOkAsync("changed@example.com", "a good password");
-        await SetHashAsync(user.UserId, PasswordHasherTests.OldSchemeHash("a good password"));
+        var user = await _http.RegisterOkAsync("changed@example.com", "grey stapler orbit");
+        await SetHashAsync(user.UserId, PasswordHasherTests.OldSchemeHash("grey stapler orbit"));
         await using var connection = await _system.AuthDb.OpenConnectionAsync();
         await using var change = await connection.BeginTransactionAsync();
         await connection.ExecuteAsync("UPDATE users SET password_hash = 'changed meanwhile' WHERE id = @id", new { id = user.UserId }, change);
 
         // The login reads the committed (old) hash, verifies it, and its upgrade then waits for the changed row's lock.
-        var login = _http.PostAsJsonAsync("/api/v1/auth/login", new { email = user.Email, password = "a good password" });
+        var login = _http.PostAsJsonAsync("/api/v1/auth/login", new { email = user.Email, password = "grey stapler orbit" });
         await Eventually.TrueAsync(
             async () => await _system.AuthScalarAsync<long>(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE users SET password_hash%'") == 1,

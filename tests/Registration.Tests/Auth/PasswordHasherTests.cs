@@ -23,11 +23,11 @@ public sealed class PasswordHasherTests
     [Fact]
     public void New_hash_is_bcrypt_at_the_configured_work_factor_and_verifies_its_password_only()
     {
-        var hash = _hasher.Hash("a good password");
+        var hash = _hasher.Hash("grey stapler orbit");
 
         Assert.StartsWith("$2", hash, StringComparison.Ordinal);
         Assert.Equal("10", Bcrypt.InterrogateHash(hash).WorkFactor);
-        Assert.Equal(PasswordVerificationResult.Success, _hasher.Verify(hash, "a good password"));
+        Assert.Equal(PasswordVerificationResult.Success, _hasher.Verify(hash, "grey stapler orbit"));
         Assert.Equal(PasswordVerificationResult.Failed, _hasher.Verify(hash, "a good passworD"));
     }
 
@@ -67,20 +67,20 @@ public sealed class PasswordHasherTests
     [Fact]
     public void Old_pbkdf2_hash_verifies_and_asks_to_be_replaced()
     {
-        var hash = OldSchemeHash("a good password");
+        var hash = OldSchemeHash("grey stapler orbit");
 
-        Assert.Equal(PasswordVerificationResult.SuccessRehashNeeded, _hasher.Verify(hash, "a good password"));
+        Assert.Equal(PasswordVerificationResult.SuccessRehashNeeded, _hasher.Verify(hash, "grey stapler orbit"));
         Assert.Equal(PasswordVerificationResult.Failed, _hasher.Verify(hash, "another password"));
     }
 
     [Fact]
     public void Hash_of_a_lower_work_factor_asks_to_be_replaced_and_a_higher_one_does_not()
     {
-        var lower = new PasswordHasher(10).Hash("a good password");
-        var higher = new PasswordHasher(11).Hash("a good password");
+        var lower = new PasswordHasher(10).Hash("grey stapler orbit");
+        var higher = new PasswordHasher(11).Hash("grey stapler orbit");
 
-        Assert.Equal(PasswordVerificationResult.SuccessRehashNeeded, new PasswordHasher(11).Verify(lower, "a good password"));
+        Assert.Equal(PasswordVerificationResult.SuccessRehashNeeded, new PasswordHasher(11).Verify(lower, "grey stapler orbit"));
         Assert.Equal(PasswordVerificationResult.Failed, new PasswordHasher(11).Verify(lower, "another password"));
-        Assert.Equal(PasswordVerificationResult.Success, _hasher.Verify(higher, "a good password"));
+        Assert.Equal(PasswordVerificationResult.Success, _hasher.Verify(higher, "grey stapler orbit"));
     }
 }

@@ -27,7 +27,7 @@ public sealed class RefreshTokenTests : IAsyncLifetime
     {
         var registered = await _http.RegisterOkAsync();
 
-        var pair = await _http.LoginPairAsync(registered.Email, "a good password");
+        var pair = await _http.LoginPairAsync(registered.Email, "grey stapler orbit");
 
         Assert.Equal("Bearer", pair.TokenType);
         Assert.Equal(600, pair.ExpiresIn);
@@ -42,7 +42,7 @@ public sealed class RefreshTokenTests : IAsyncLifetime
     public async Task Refresh_answers_a_new_pair_and_spends_the_presented_token()
     {
         var registered = await _http.RegisterOkAsync();
-        var first = await _http.LoginPairAsync(registered.Email, "a good password");
+        var first = await _http.LoginPairAsync(registered.Email, "grey stapler orbit");
 
         var second = await _http.RefreshOkAsync(first.RefreshToken);
         var third = await _http.RefreshOkAsync(second.RefreshToken);
@@ -61,8 +61,8 @@ public sealed class RefreshTokenTests : IAsyncLifetime
     public async Task A_spent_token_presented_again_is_401_and_revokes_its_family_other_families_live_on()
     {
         var registered = await _http.RegisterOkAsync();
-        var stolen = await _http.LoginPairAsync(registered.Email, "a good password");
-        var otherDevice = await _http.LoginPairAsync(registered.Email, "a good password");
+        var stolen = await _http.LoginPairAsync(registered.Email, "grey stapler orbit");
+        var otherDevice = await _http.LoginPairAsync(registered.Email, "grey stapler orbit");
         var newest = await _http.RefreshOkAsync(stolen.RefreshToken);
 
         var problem = await (await _http.RefreshAsync(stolen.RefreshToken)).AssertProblemAsync(HttpStatusCode.Unauthorized);
@@ -78,7 +78,7 @@ public sealed class RefreshTokenTests : IAsyncLifetime
         var registered = await _http.RegisterOkAsync();
         for (var round = 0; round < 5; round++)
         {
-            var pair = await _http.LoginPairAsync(registered.Email, "a good password");
+            var pair = await _http.LoginPairAsync(registered.Email, "grey stapler orbit");
             using var start = new SemaphoreSlim(0);
             var racers = Enumerable.Range(0, 2).Select(async _ =>
             {
@@ -104,7 +104,7 @@ public sealed class RefreshTokenTests : IAsyncLifetime
     {
         using var http = _system.StartAuthApi(("Jwt:RefreshTokenLifetime", "00:00:01")).CreateClient();
         var registered = await http.RegisterOkAsync();
-        var pair = await http.LoginPairAsync(registered.Email, "a good password");
+        var pair = await http.LoginPairAsync(registered.Email, "grey stapler orbit");
 
         await Eventually.TrueAsync(
             async () => await _system.AuthScalarAsync<bool>("SELECT expires_at < now() FROM refresh_tokens WHERE user_id = @id", new { id = registered.UserId }),
@@ -135,7 +135,7 @@ public sealed class RefreshTokenTests : IAsyncLifetime
     public async Task Logout_revokes_the_family_and_answers_204_for_unknown_tokens_too()
     {
         var registered = await _http.RegisterOkAsync();
-        var first = await _http.LoginPairAsync(registered.Email, "a good password");
+        var first = await _http.LoginPairAsync(registered.Email, "grey stapler orbit");
         var rotated = await _http.RefreshOkAsync(first.RefreshToken);
 
         var logout = await _http.PostAsJsonAsync("/api/v1/auth/logout", new { refreshToken = first.RefreshToken });

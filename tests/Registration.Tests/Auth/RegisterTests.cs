@@ -19,7 +19,7 @@ public sealed class RegisterTests : IAsyncLifetime
     {
         var http = _system.StartAuthApi().CreateClient();
 
-        var response = await http.RegisterAsync("new.user@example.com", "a good password", correlationId: "corr-123");
+        var response = await http.RegisterAsync("new.user@example.com", "grey stapler orbit", correlationId: "corr-123");
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = (await response.Content.ReadFromJsonAsync<Register.Response>())!;
@@ -29,7 +29,7 @@ public sealed class RegisterTests : IAsyncLifetime
         Assert.Equal("corr-123", response.Headers.GetValues("x-correlation-id").Single());
 
         var hash = await _system.AuthScalarAsync<string>("SELECT password_hash FROM users WHERE id = @id", new { id = body.UserId });
-        Assert.DoesNotContain("a good password", hash, StringComparison.Ordinal);
+        Assert.DoesNotContain("grey stapler orbit", hash, StringComparison.Ordinal);
         Assert.Equal("PENDING", await _system.AuthScalarAsync<string>("SELECT status FROM outbox WHERE event_id = @id", new { id = body.EventId }));
 
         var payload = JsonDocument.Parse(await _system.AuthScalarAsync<string>("SELECT payload::text FROM outbox WHERE event_id = @id", new { id = body.EventId })).RootElement;
@@ -41,7 +41,7 @@ public sealed class RegisterTests : IAsyncLifetime
         Assert.Equal("new.user@example.com", payload.GetProperty("data").GetProperty("email").GetString());
         Assert.True(payload.TryGetProperty("occurredAt", out _));
         var raw = payload.GetRawText();
-        Assert.DoesNotContain("a good password", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain("grey stapler orbit", raw, StringComparison.Ordinal);
         Assert.DoesNotContain(hash, raw, StringComparison.Ordinal);
 
         var headers = JsonDocument.Parse(await _system.AuthScalarAsync<string>("SELECT headers::text FROM outbox WHERE event_id = @id", new { id = body.EventId })).RootElement;
@@ -58,7 +58,7 @@ public sealed class RegisterTests : IAsyncLifetime
     public async Task Malformed_correlation_id_is_replaced_by_a_new_one(string offered)
     {
         var http = _system.StartAuthApi().CreateClient();
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/register") { Content = JsonContent.Create(new { email = ApiClient.NewEmail(), password = "a good password" }) };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/register") { Content = JsonContent.Create(new { email = ApiClient.NewEmail(), password = "grey stapler orbit" }) };
         request.Headers.TryAddWithoutValidation("x-correlation-id", offered);
 
         var response = await http.SendAsync(request);
@@ -78,7 +78,7 @@ public sealed class RegisterTests : IAsyncLifetime
         await http.RegisterOkAsync();
 
         _system.AuthDatabaseProxy.Cut();
-        var response = await http.RegisterAsync("during.outage@example.com", "a good password");
+        var response = await http.RegisterAsync("during.outage@example.com", "grey stapler orbit");
         _system.AuthDatabaseProxy.Restore();
 
         await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
@@ -96,7 +96,7 @@ public sealed class RegisterTests : IAsyncLifetime
             ("PasswordHashing:QueueLimit", "0"),
             ("PasswordHashing:WorkFactor", "14")).CreateClient();
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => http.RegisterAsync(ApiClient.NewEmail(), "a good password")));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => http.RegisterAsync(ApiClient.NewEmail(), "grey stapler orbit")));
 
         var created = responses.Count(r => r.StatusCode == HttpStatusCode.Created);
         var refused = responses.Where(r => r.StatusCode == HttpStatusCode.ServiceUnavailable).ToList();

@@ -24,7 +24,7 @@ public sealed class UpdateProfileTests : IAsyncLifetime
     public async Task Display_name_is_null_until_set_then_trimmed_and_shown_by_me()
     {
         var registered = await _http.RegisterOkAsync();
-        _http.WithToken(await _http.LoginAsync(registered.Email, "a good password"));
+        _http.WithToken(await _http.LoginAsync(registered.Email, "grey stapler orbit"));
         Assert.Null((await _http.GetFromJsonAsync<Me.Response>("/api/v1/auth/me"))!.DisplayName);
 
         var response = await _http.PatchAsJsonAsync("/api/v1/auth/me", new { displayName = "  Ada Lovelace  " });
@@ -92,7 +92,7 @@ public sealed class UpdateProfileTests : IAsyncLifetime
     private async Task<Guid> SignInAsync()
     {
         var registered = await _http.RegisterOkAsync();
-        _http.WithToken(await _http.LoginAsync(registered.Email, "a good password"));
+        _http.WithToken(await _http.LoginAsync(registered.Email, "grey stapler orbit"));
         return registered.UserId;
     }
 }

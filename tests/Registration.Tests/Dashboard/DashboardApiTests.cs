@@ -12,7 +12,7 @@ namespace Registration.Tests.Dashboard;
 /// <summary>The dashboard's own JSON API and its login, over real service instances, database and broker.</summary>
 public sealed class DashboardApiTests : IAsyncLifetime
 {
-    private const string Password = "a good password";
+    private const string Password = "grey stapler orbit";
 
     /// <summary>The account deletion saga in seconds: a step unanswered for 3 s makes the deletion Stuck.</summary>
     private static readonly (string, string?)[] FastDeletions =

@@ -118,7 +118,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     public async Task Page_shows_a_stuck_account_deletion_with_the_service_it_waits_for_and_retries_it()
     {
         Assert.True(File.Exists(Browser.ChromiumPath), $"{Browser.ChromiumPath} is missing: scripts/infra.sh installs it (apt-get install chromium).");
-        const string password = "a good password";
+        const string password = "grey stapler orbit";
         var auth = _system.StartAuthApiListening(TestAdmin.Settings);
         var todo = _system.StartTodoConsumerListening(TestAdmin.Settings);
         await _system.MigrateServiceDatabasesAsync(); // Notifications is never started: its reply never comes

@@ -33,7 +33,7 @@ public sealed class GatewayTests : IAsyncLifetime
         }
 
         Assert.Equal(2, upstreams.Count);
-        var registered = await http.PostAsJsonAsync("/api/v1/auth/register", new { email = ApiClient.NewEmail(), password = "a good password" });
+        var registered = await http.PostAsJsonAsync("/api/v1/auth/register", new { email = ApiClient.NewEmail(), password = "grey stapler orbit" });
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
     }
 

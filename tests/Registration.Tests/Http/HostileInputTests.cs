@@ -71,7 +71,7 @@ public sealed class HostileInputTests : IAsyncLifetime
         var email = ApiClient.NewEmail();
         using var auth = new HttpClient { BaseAddress = _auth.Address };
         await auth.RegisterOkAsync(email);
-        return new HttpClient { BaseAddress = service }.WithToken(await auth.LoginAsync(email, "a good password")).WithAdminKey();
+        return new HttpClient { BaseAddress = service }.WithToken(await auth.LoginAsync(email, "grey stapler orbit")).WithAdminKey();
     }
 
     /// <param name="expected">Operations the document must list, so that an empty or renamed document fails instead of passing.</param>

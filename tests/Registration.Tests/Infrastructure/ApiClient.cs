@@ -21,7 +21,7 @@ public static class ApiClient
         return http.SendAsync(request);
     }
 
-    public static async Task<Register.Response> RegisterOkAsync(this HttpClient http, string? email = null, string password = "a good password")
+    public static async Task<Register.Response> RegisterOkAsync(this HttpClient http, string? email = null, string password = "grey stapler orbit")
     {
         var response = await http.RegisterAsync(email ?? NewEmail(), password);
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"register answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");

@@ -33,8 +33,8 @@ public sealed class TodoNotificationTests : IAsyncLifetime
     public async Task A_todo_created_updated_and_deleted_gives_three_notifications_in_that_order_on_an_open_stream_and_in_the_list()
     {
         var email = ApiClient.NewEmail();
-        var registered = await _auth.RegisterOkAsync(email, "a good password");
-        var token = await _auth.LoginAsync(email, "a good password");
+        var registered = await _auth.RegisterOkAsync(email, "grey stapler orbit");
+        var token = await _auth.LoginAsync(email, "grey stapler orbit");
         var todos = _todos.CreateClient().WithToken(token);
         using var http = new HttpClient { BaseAddress = _notifications.Address };
         // From the start (Last-Event-ID 0): the first two may be stored before the stream opens, and come from the catch-up.

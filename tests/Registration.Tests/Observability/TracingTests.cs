@@ -54,7 +54,7 @@ public sealed class TracingTests : IAsyncLifetime
         var http = _system.StartAuthApi().CreateClient();
         await _system.StartSiloAsync(_collector.ExporterSettings);
         var traceId = ActivityTraceId.CreateRandom();
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/register") { Content = JsonContent.Create(new { email = ApiClient.NewEmail(), password = "a good password" }) };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/register") { Content = JsonContent.Create(new { email = ApiClient.NewEmail(), password = "grey stapler orbit" }) };
         request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
 
         var registered = (await (await http.SendAsync(request)).Content.ReadFromJsonAsync<AuthApi.Features.Register.Response>())!;

@@ -112,7 +112,7 @@ public sealed class RelayTests : IAsyncLifetime
             await command.ExecuteNonQueryAsync();
         }
 
-        var response = await http.RegisterAsync("half.written@example.com", "a good password");
+        var response = await http.RegisterAsync("half.written@example.com", "grey stapler orbit");
 
         await response.AssertProblemAsync(HttpStatusCode.InternalServerError);
         Assert.Equal(0L, await _system.AuthScalarAsync<long>("SELECT count(*) FROM users"));
@@ -199,7 +199,7 @@ public sealed class RelayTests : IAsyncLifetime
         var audit = await _system.BindAuditQueueAsync();
         await _system.StartSiloAsync();
         var http = _system.StartAuthApi().CreateClient();
-        var response = await http.RegisterAsync(ApiClient.NewEmail(), "a good password", correlationId: "trace-me-1");
+        var response = await http.RegisterAsync(ApiClient.NewEmail(), "grey stapler orbit", correlationId: "trace-me-1");
         var registered = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<AuthApi.Features.Register.Response>(response.Content))!;
 
         await Eventually.ReturnsAsync(() => OutboxStatusAsync(registered.EventId), s => s == "SENT", "the row to be SENT");
@@ -212,7 +212,7 @@ public sealed class RelayTests : IAsyncLifetime
         Assert.Equal(Topology.UserRegisteredRoutingKey, message.RoutingKey);
         Assert.Equal("trace-me-1", Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers!["x-correlation-id"]!));
         Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-3]$", Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers["traceparent"]!));
-        Assert.DoesNotContain("a good password", Encoding.UTF8.GetString(message.Body.Span), StringComparison.Ordinal);
+        Assert.DoesNotContain("grey stapler orbit", Encoding.UTF8.GetString(message.Body.Span), StringComparison.Ordinal);
     }
 
     private Task<string> OutboxStatusAsync(Guid eventId) =>

@@ -112,8 +112,8 @@ public sealed class TaskEventTests : IAsyncLifetime
     private async Task<(HttpClient Client, Guid UserId, string Email)> SignInAsync()
     {
         var email = ApiClient.NewEmail();
-        var registered = await _auth.RegisterOkAsync(email, "a good password");
-        return (_todos.CreateClient().WithToken(await _auth.LoginAsync(email, "a good password")), registered.UserId, email);
+        var registered = await _auth.RegisterOkAsync(email, "grey stapler orbit");
+        return (_todos.CreateClient().WithToken(await _auth.LoginAsync(email, "grey stapler orbit")), registered.UserId, email);
     }
 
     private Task<long> TodoEventCountAsync(Guid userId) =>

@@ -123,7 +123,7 @@ public sealed class TodoApiTests : IAsyncLifetime
     private async Task<HttpClient> SignInAsync()
     {
         var email = ApiClient.NewEmail();
-        await _auth.RegisterOkAsync(email, "a good password");
-        return _todos.CreateClient().WithToken(await _auth.LoginAsync(email, "a good password"));
+        await _auth.RegisterOkAsync(email, "grey stapler orbit");
+        return _todos.CreateClient().WithToken(await _auth.LoginAsync(email, "grey stapler orbit"));
     }
 }
