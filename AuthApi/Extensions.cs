@@ -8,6 +8,8 @@ using Registration.Messaging.Broker;
 using Registration.ServiceDefaults.Auth;
 using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Data;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace AuthApi;
 
@@ -24,6 +26,11 @@ public static class Extensions
         builder.Services.AddSingleton<OrleansDirectory>();
         builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PasswordHashing>();
+        builder.Services.AddOptions<PasswordThrottleOptions>().BindConfiguration(PasswordThrottleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(ClusterIdentityOptions.Redis(builder.Configuration)));
+        builder.Services.AddSingleton(services => new PasswordThrottle(
+            services.GetRequiredService<IConnectionMultiplexer>(), services.GetRequiredService<IOptions<PasswordThrottleOptions>>(),
+            ClusterIdentityOptions.From(builder.Configuration).ServiceId));
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddSingleton<RefreshTokens>();
         builder.Services.AddSingleton(TimeProvider.System);

@@ -22,7 +22,7 @@ public static partial class ChangePassword
     private sealed record StoredUser(string Email, string PasswordHash);
 
     public static async Task<IResult> HandleAsync(
-        HttpContext http, ClaimsPrincipal principal, NpgsqlDataSource db, PasswordHashing hashing, RefreshTokens refreshTokens,
+        HttpContext http, ClaimsPrincipal principal, NpgsqlDataSource db, PasswordHashing hashing, PasswordThrottle throttle, RefreshTokens refreshTokens,
         ILogger<Request> logger, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<Request>(http.Request, cancellationToken);
@@ -48,6 +48,11 @@ public static partial class ChangePassword
             return TypedResults.ValidationProblem(errors);
         }
 
+        if (await throttle.LockedForAsync(user.Email) is { } lockedFor)
+        {
+            return AccountProblems.TooManyWrongPasswords(http, lockedFor);
+        }
+
         var check = await hashing.VerifyAsync(user.PasswordHash, body.Value!.CurrentPassword!, cancellationToken);
         if (check is null)
         {
@@ -56,8 +61,11 @@ public static partial class ChangePassword
 
         if (!check.Matches)
         {
+            await throttle.FailedAsync(user.Email);
             return AccountProblems.WrongPassword();
         }
+
+        await throttle.SucceededAsync(user.Email);
 
         var newHash = await hashing.HashAsync(body.Value.NewPassword!, cancellationToken);
         if (newHash is null)

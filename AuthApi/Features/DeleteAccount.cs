@@ -19,8 +19,11 @@ public static class DeleteAccount
 {
     public sealed record Request(string? Password);
 
+    private sealed record StoredUser(string Email, string PasswordHash);
+
     public static async Task<IResult> HandleAsync(
-        HttpContext http, ClaimsPrincipal principal, NpgsqlDataSource db, PasswordHashing hashing, ClusterConnection cluster, CancellationToken cancellationToken)
+        HttpContext http, ClaimsPrincipal principal, NpgsqlDataSource db, PasswordHashing hashing, PasswordThrottle throttle, ClusterConnection cluster,
+        CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<Request>(http.Request, cancellationToken);
         if (body.Problem is not null)
@@ -35,14 +38,19 @@ public static class DeleteAccount
 
         var userId = principal.FindUserId();
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var hash = userId is null ? null : await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT password_hash FROM users WHERE id = @userId", new { userId }, cancellationToken: cancellationToken));
-        if (hash is null)
+        var user = userId is null ? null : await connection.QuerySingleOrDefaultAsync<StoredUser>(new CommandDefinition(
+            "SELECT email, password_hash AS PasswordHash FROM users WHERE id = @userId", new { userId }, cancellationToken: cancellationToken));
+        if (user is null)
         {
             return AccountProblems.Deleted();
         }
 
-        var check = await hashing.VerifyAsync(hash, body.Value.Password, cancellationToken);
+        if (await throttle.LockedForAsync(user.Email) is { } lockedFor)
+        {
+            return AccountProblems.TooManyWrongPasswords(http, lockedFor);
+        }
+
+        var check = await hashing.VerifyAsync(user.PasswordHash, body.Value.Password, cancellationToken);
         if (check is null)
         {
             return Problems.Busy(http);
@@ -50,8 +58,11 @@ public static class DeleteAccount
 
         if (!check.Matches)
         {
+            await throttle.FailedAsync(user.Email);
             return AccountProblems.WrongPassword();
         }
+
+        await throttle.SucceededAsync(user.Email);
 
         var deletion = await cluster.RequireGrains().GetGrain<IAccountDeletionGrain>(userId!.Value).RequestAsync();
         return TypedResults.Accepted(DeletionView.Location, DeletionView.From(deletion));

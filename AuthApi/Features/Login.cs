@@ -1,3 +1,4 @@
+using AuthApi.Deletion;
 using AuthApi.Security;
 using Dapper;
 using Npgsql;
@@ -9,6 +10,7 @@ namespace AuthApi.Features;
 /// POST /api/v1/auth/login: a short-lived JWT access token and a refresh token (a new family, see
 /// <see cref="RefreshTokens"/>) for a correct email and password. An unknown email and a wrong
 /// password give the same 401 after the same work (one hash verification), so neither leaks which it was.
+/// Wrong passwords are counted per email, known or not (<see cref="PasswordThrottle"/>): past the limit the answer is 429.
 /// A stored hash of an old scheme (PBKDF2) or of a lower work factor is replaced in the same request once the
 /// password matched it.
 /// </summary>
@@ -23,7 +25,8 @@ public static class Login
     private sealed record StoredUser(Guid Id, string Email, string PasswordHash);
 
     public static async Task<IResult> HandleAsync(
-        HttpContext http, NpgsqlDataSource db, PasswordHashing hashing, TokenIssuer tokens, RefreshTokens refreshTokens, CancellationToken cancellationToken)
+        HttpContext http, NpgsqlDataSource db, PasswordHashing hashing, PasswordThrottle throttle, TokenIssuer tokens, RefreshTokens refreshTokens,
+        CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<Request>(http.Request, cancellationToken);
         if (body.Problem is not null)
@@ -48,6 +51,11 @@ public static class Login
         }
 
         var email = body.Value.Email!.Trim().ToLowerInvariant();
+        if (await throttle.LockedForAsync(email) is { } lockedFor)
+        {
+            return AccountProblems.TooManyWrongPasswords(http, lockedFor);
+        }
+
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var user = await connection.QuerySingleOrDefaultAsync<StoredUser>(new CommandDefinition(
             "SELECT id, email, password_hash AS PasswordHash FROM users WHERE email = @email",
@@ -62,9 +70,11 @@ public static class Login
 
         if (user is null || !check.Matches)
         {
+            await throttle.FailedAsync(email);
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid email or password.");
         }
 
+        await throttle.SucceededAsync(email);
         if (check.NewHash is not null)
         {
             await ReplaceHashAsync(connection, user.Id, user.PasswordHash, check.NewHash, cancellationToken);

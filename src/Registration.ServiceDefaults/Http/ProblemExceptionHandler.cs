@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Registration.Contracts;
 using Registration.ServiceDefaults.Cluster;
 using Registration.ServiceDefaults.Data;
+using StackExchange.Redis;
 
 namespace Registration.ServiceDefaults.Http;
 
@@ -21,6 +22,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             AccountErasedException => (StatusCodes.Status401Unauthorized, "This account was deleted."),
             _ when DatabaseFailures.IsTransient(exception) => (StatusCodes.Status503ServiceUnavailable, "The database is unavailable; nothing was written. Retry later."),
             _ when ClusterFailures.IsTransient(exception) => (StatusCodes.Status503ServiceUnavailable, "The cluster is unavailable; nothing was written. Retry later."),
+            RedisConnectionException or RedisTimeoutException => (StatusCodes.Status503ServiceUnavailable, "Redis is unavailable; nothing was written. Retry later."),
             _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred."),
         };
         if (status == StatusCodes.Status503ServiceUnavailable)
