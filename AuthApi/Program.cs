@@ -13,6 +13,12 @@ public sealed class Program
 
         var app = builder.Build();
         app.UseServiceDefaults();
+        // Tokens, accounts and problems about them: no browser or proxy keeps any answer of this service.
+        app.Use((http, next) =>
+        {
+            http.Response.Headers.CacheControl = "no-store";
+            return next(http);
+        });
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapDefaultEndpoints();

@@ -18,7 +18,7 @@ public sealed class GatewayTests : IAsyncLifetime
     {
         var first = _system.StartAuthApiListening();
         var second = _system.StartAuthApiListening();
-        await using var gateway = await NginxGateway.StartAsync([first.Address!, second.Address!], [first.Address!]);
+        await using var gateway = await NginxGateway.StartAsync([first.Address!, second.Address!], [first.Address!], upstreamHeader: true);
         using var http = new HttpClient { BaseAddress = gateway.Address };
 
         var upstreams = new HashSet<string>();
@@ -80,6 +80,54 @@ public sealed class GatewayTests : IAsyncLifetime
 
         var failed = statuses.Count(s => s != HttpStatusCode.Unauthorized);
         Assert.True(failed <= 1, $"{failed} of {statuses.Count} requests failed: {string.Join(",", statuses.Select(s => (int)s))}");
+    }
+
+    [Theory]
+    [InlineData("/api/v1/auth/login")]
+    [InlineData("/api/v1/auth/Login")]
+    [InlineData("/API/V1/AUTH/LOGIN")]
+    [InlineData("/api/v1/auth/login/")]
+    [InlineData("/api/v1/auth/%6Cogin")]
+    [InlineData("/api/v1/auth/Register")]
+    [InlineData("/api/v1/auth/register/")]
+    [InlineData("/api/v1/auth/%72egister")]
+    [InlineData("/api/v1/auth/Me/Password/")]
+    public async Task Credential_limits_hold_however_the_path_is_spelled(string path)
+    {
+        var instance = _system.StartAuthApiListening();
+        await using var gateway = await NginxGateway.StartAsync([instance.Address!], [instance.Address!], rate: "2r/s", burst: 3);
+
+        // Sent byte for byte: HttpClient would decode %6C before sending.
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => RawHttp.PostJsonAsync(gateway.Address, path, "{\"email\": \"\"}")));
+
+        // The service takes every one of these spellings (400 for the empty email, 401 without a token): the limit must too.
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        Assert.All(statuses, s => Assert.Contains(s, new HttpStatusCode?[] { HttpStatusCode.BadRequest, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests }));
+        Assert.Contains(statuses, s => s != HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
+    public async Task Https_serves_the_api_the_version_and_upstreams_stay_hidden_and_auth_answers_are_not_stored()
+    {
+        var instance = _system.StartAuthApiListening();
+        await using var gateway = await NginxGateway.StartAsync([instance.Address!], [instance.Address!]);
+        using var https = gateway.CreateTlsClient();
+        var email = ApiClient.NewEmail();
+
+        var registered = await https.PostAsJsonAsync("/api/v1/auth/register", new { email, password = "grey stapler orbit" });
+        var login = await https.PostAsJsonAsync("/api/v1/auth/login", new { email, password = "grey stapler orbit" });
+        var token = (await login.Content.ReadFromJsonAsync<AuthApi.Features.Login.Response>())!.AccessToken;
+        var me = await https.WithToken(token).GetAsync("/api/v1/auth/me");
+
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        foreach (var response in new[] { registered, login, me })
+        {
+            Assert.Equal("nginx", response.Headers.Server.ToString());
+            Assert.False(response.Headers.Contains("X-Upstream"), "the gateway names the instance that answered");
+            Assert.True(response.Headers.CacheControl?.NoStore == true, $"{response.RequestMessage!.RequestUri}: Cache-Control is '{response.Headers.CacheControl}'");
+        }
     }
 
     [Fact]
