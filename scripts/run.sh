@@ -9,6 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN="$ROOT/.run"
 PG_PORT="${PG_PORT:-55432}"
 GATEWAY_PORT="${GATEWAY_PORT:-8080}"
+GATEWAY_TLS_PORT="${GATEWAY_TLS_PORT:-8443}"
 DASHBOARD_PORT="${DASHBOARD_PORT:-4000}"
 RABBIT_MGMT_PORT="${RABBIT_MGMT_PORT:-15672}"
 AUTH_COUNT=2
@@ -43,6 +44,7 @@ KEY_FILE="$ROOT/.data/jwt-signing-key"
 [ -s "$KEY_FILE" ] || (umask 077; head -c 48 /dev/urandom | base64 > "$KEY_FILE")
 ADMIN_KEY_FILE="$ROOT/.data/admin-key"
 [ -s "$ADMIN_KEY_FILE" ] || (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$ADMIN_KEY_FILE")
+"$ROOT/scripts/certs.sh"
 
 start_service() { # name project-directory port database [NAME=value ...]
   local name="$1" dir="$2" port="$3" database="$4"
@@ -121,6 +123,13 @@ mkdir -p "$GATEWAY/tmp"
 conf="$(<"$ROOT/deploy/nginx/gateway.conf.template")"
 conf="${conf//\{\{PREFIX\}\}/$GATEWAY}"
 conf="${conf//\{\{LISTEN\}\}/127.0.0.1:$GATEWAY_PORT}"
+conf="${conf//\{\{TLS_LISTEN\}\}/127.0.0.1:$GATEWAY_TLS_PORT}"
+conf="${conf//\{\{TLS_CERT\}\}/$ROOT/.data/tls/gateway.crt}"
+conf="${conf//\{\{TLS_KEY\}\}/$ROOT/.data/tls/gateway.key}"
+# GATEWAY_DEBUG=1: every answer names the instance that gave it (X-Upstream); off by default, it shows internal addresses.
+upstream_header=""
+[ "${GATEWAY_DEBUG:-0}" = 1 ] && upstream_header='add_header X-Upstream $upstream_addr always;'
+conf="${conf//\{\{UPSTREAM_HEADER\}\}/$upstream_header}"
 conf="${conf//\{\{RATE\}\}/${GATEWAY_RATE:-20r/s}}"
 conf="${conf//\{\{BURST\}\}/${GATEWAY_BURST:-40}}"
 conf="${conf//\{\{AUTH_SERVERS\}\}/${auth_servers%$'\n'}}"
@@ -159,7 +168,8 @@ wait_ready dashboard "http://127.0.0.1:$DASHBOARD_PORT"
 cat <<TXT
 
 Registration is running: $AUTH_COUNT AuthApi, $TODO_COUNT TodoConsumer and $NOTIFY_COUNT Notifications instances behind the gateway, $SILO_COUNT silos.
-  Gateway      http://127.0.0.1:$GATEWAY_PORT   (nginx: /api/v1/auth/*, /api/v1/todos and /api/v1/notifications, load-balanced)
+  Gateway      https://127.0.0.1:$GATEWAY_TLS_PORT  (nginx: /api/v1/auth/*, /api/v1/todos and /api/v1/notifications, load-balanced;
+               certificate .data/tls/gateway.crt; plain HTTP on http://127.0.0.1:$GATEWAY_PORT)
   Dashboard    http://127.0.0.1:$DASHBOARD_PORT   (user admin, password: the admin key below; Orleans' dashboard at /orleans/; logs .run/dashboard.log)
   AuthApi      http://127.0.0.1:4001 (instance 1; instance i on 4001 + 100*(i-1); logs .run/auth-api-i.log)
   TodoConsumer http://127.0.0.1:4002 (instance 1; instance i on 4002 + 100*(i-1); logs .run/todo-consumer-i.log)
@@ -171,13 +181,13 @@ Registration is running: $AUTH_COUNT AuthApi, $TODO_COUNT TodoConsumer and $NOTI
   Admin key    $(cat "$ADMIN_KEY_FILE")  (header X-Admin-Key; from .data/admin-key)
 
 Try it:
-  curl -i -X POST http://127.0.0.1:$GATEWAY_PORT/api/v1/auth/register \\
+  curl -i --cacert .data/tls/gateway.crt -X POST https://127.0.0.1:$GATEWAY_TLS_PORT/api/v1/auth/register \\
        -H 'content-type: application/json' -d '{"email":"ada@example.com","password":"correct horse battery"}'
-  TOKEN=\$(curl -s -X POST http://127.0.0.1:$GATEWAY_PORT/api/v1/auth/login -H 'content-type: application/json' \\
+  TOKEN=\$(curl -s --cacert .data/tls/gateway.crt -X POST https://127.0.0.1:$GATEWAY_TLS_PORT/api/v1/auth/login -H 'content-type: application/json' \\
        -d '{"email":"ada@example.com","password":"correct horse battery"}' | sed 's/.*"accessToken":"\\([^"]*\\)".*/\\1/')
-  curl -s http://127.0.0.1:$GATEWAY_PORT/api/v1/todos -H "authorization: Bearer \$TOKEN"
-  curl -s http://127.0.0.1:$GATEWAY_PORT/api/v1/notifications -H "authorization: Bearer \$TOKEN"
-  curl -N http://127.0.0.1:$GATEWAY_PORT/api/v1/notifications/stream -H "authorization: Bearer \$TOKEN"
+  curl -s --cacert .data/tls/gateway.crt https://127.0.0.1:$GATEWAY_TLS_PORT/api/v1/todos -H "authorization: Bearer \$TOKEN"
+  curl -s --cacert .data/tls/gateway.crt https://127.0.0.1:$GATEWAY_TLS_PORT/api/v1/notifications -H "authorization: Bearer \$TOKEN"
+  curl -N --cacert .data/tls/gateway.crt https://127.0.0.1:$GATEWAY_TLS_PORT/api/v1/notifications/stream -H "authorization: Bearer \$TOKEN"
   curl -s http://127.0.0.1:4001/api/v1/admin/cluster -H "X-Admin-Key: $(cat "$ADMIN_KEY_FILE")"
   curl -s -u admin:$(cat "$ADMIN_KEY_FILE") http://127.0.0.1:4010/metrics | grep ^registration_outbox
 
