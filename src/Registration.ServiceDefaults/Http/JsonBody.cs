@@ -5,8 +5,9 @@ namespace Registration.ServiceDefaults.Http;
 
 /// <summary>
 /// Reads a JSON request body with a size limit and turns every way it can be wrong into a precise 4xx
-/// problem: 415 for another content type, 413 past the limit, 400 for empty, malformed or mistyped JSON and
-/// for text that cannot be stored (NUL, unpaired surrogates, invalid UTF-8; see <see cref="JsonText"/>).
+/// problem: 415 for another content type, 413 past the limit, 400 for a body that cannot be read (a malformed chunk, a
+/// body cut short, a reset), for empty, malformed or mistyped JSON and for text that cannot be stored (NUL, unpaired
+/// surrogates, invalid UTF-8; see <see cref="JsonText"/>).
 /// </summary>
 public static class JsonBody
 {
@@ -30,7 +31,22 @@ public static class JsonBody
             return TooLarge<T>(maxBytes);
         }
 
-        var bytes = await ReadUpToAsync(request.Body, maxBytes + 1, cancellationToken);
+        byte[] bytes;
+        try
+        {
+            bytes = await ReadUpToAsync(request.Body, maxBytes + 1, cancellationToken);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel could not read the body: a malformed or oversized chunk size, fewer bytes than Content-Length.
+            return Fail<T>(TypedResults.Problem(statusCode: ex.StatusCode, title: "The request body could not be read.", detail: ex.Message));
+        }
+        catch (IOException ex)
+        {
+            // The client sent something Kestrel gave up on, or went away in the middle of the body.
+            return Fail<T>(TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request body could not be read.", detail: ex.Message));
+        }
+
         if (bytes.Length > maxBytes)
         {
             return TooLarge<T>(maxBytes);

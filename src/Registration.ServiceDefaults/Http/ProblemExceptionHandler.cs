@@ -16,9 +16,18 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
 {
     public ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
+        if (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away (a reset, a timeout on its side): nobody is left to answer, and it is no fault of ours.
+            LogClientGone(http.Request.Method, http.Request.Path, exception.GetType().Name);
+            http.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+            return ValueTask.FromResult(true);
+        }
+
         var (status, title) = exception switch
         {
             BadHttpRequestException bad => (bad.StatusCode, "The request could not be read."),
+            IOException => (StatusCodes.Status400BadRequest, "The request could not be read."), // the request's transport, e.g. a body cut short
             AccountErasedException => (StatusCodes.Status401Unauthorized, "This account was deleted."),
             _ when DatabaseFailures.IsTransient(exception) => (StatusCodes.Status503ServiceUnavailable, "The database is unavailable; nothing was written. Retry later."),
             _ when ClusterFailures.IsTransient(exception) => (StatusCodes.Status503ServiceUnavailable, "The cluster is unavailable; nothing was written. Retry later."),
@@ -46,6 +55,9 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
     private partial void LogUnexpected(string method, string path, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client closed the connection during {Method} {Path} ({Exception})")]
+    private partial void LogClientGone(string method, string path, string exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Unavailable on {Method} {Path}: {Reason}")]
     private partial void LogUnavailable(string method, string path, string reason);
