@@ -44,6 +44,8 @@ KEY_FILE="$ROOT/.data/jwt-signing-key"
 [ -s "$KEY_FILE" ] || (umask 077; head -c 48 /dev/urandom | base64 > "$KEY_FILE")
 ADMIN_KEY_FILE="$ROOT/.data/admin-key"
 [ -s "$ADMIN_KEY_FILE" ] || (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$ADMIN_KEY_FILE")
+METRICS_PASSWORD_FILE="$ROOT/.data/metrics-password" # the scraper's (user prometheus): /metrics only
+[ -s "$METRICS_PASSWORD_FILE" ] || (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$METRICS_PASSWORD_FILE")
 "$ROOT/scripts/certs.sh"
 
 start_service() { # name project-directory port database [NAME=value ...]
@@ -62,6 +64,7 @@ start_service() { # name project-directory port database [NAME=value ...]
     ConnectionStrings__Database="Host=127.0.0.1;Port=$PG_PORT;Database=$database;Username=postgres;Password=postgres;Maximum Pool Size=50" \
     Jwt__SigningKey="$(cat "$KEY_FILE")" \
     Admin__ApiKey="$(cat "$ADMIN_KEY_FILE")" \
+    Metrics__Password="$(cat "$METRICS_PASSWORD_FILE")" \
     exec nohup dotnet "bin/Release/net10.0/$project.dll" >"$RUN/$name.log" 2>&1 ) &
   echo $! >"$RUN/$name.pid" # exec: the recorded pid is the service's own, so stop.sh stops the service itself
 }
@@ -158,6 +161,7 @@ else
     exec env ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}" \
     Urls="http://127.0.0.1:$DASHBOARD_PORT" \
     Admin__ApiKey="$(cat "$ADMIN_KEY_FILE")" \
+    Metrics__Password="$(cat "$METRICS_PASSWORD_FILE")" \
     Dashboard__RabbitMqManagementUrl="http://127.0.0.1:$RABBIT_MGMT_PORT" \
     "${dashboard_env[@]}" \
     nohup dotnet bin/Release/net10.0/Dashboard.dll >"$RUN/dashboard.log" 2>&1 ) &
@@ -179,6 +183,7 @@ Registration is running: $AUTH_COUNT AuthApi, $TODO_COUNT TodoConsumer and $NOTI
   RabbitMQ     http://127.0.0.1:15672  (management UI, guest/guest)
   PostgreSQL   127.0.0.1:$PG_PORT       (databases auth, todo and notify, postgres/postgres)
   Admin key    $(cat "$ADMIN_KEY_FILE")  (header X-Admin-Key; from .data/admin-key)
+  Metrics      user prometheus, password $(cat "$METRICS_PASSWORD_FILE")  (HTTP Basic on every /metrics; from .data/metrics-password)
 
 Try it:
   curl -i --cacert .data/tls/gateway.crt -X POST https://127.0.0.1:$GATEWAY_TLS_PORT/api/v1/auth/register \\
@@ -189,7 +194,7 @@ Try it:
   curl -s --cacert .data/tls/gateway.crt https://127.0.0.1:$GATEWAY_TLS_PORT/api/v1/notifications -H "authorization: Bearer \$TOKEN"
   curl -N --cacert .data/tls/gateway.crt https://127.0.0.1:$GATEWAY_TLS_PORT/api/v1/notifications/stream -H "authorization: Bearer \$TOKEN"
   curl -s http://127.0.0.1:4001/api/v1/admin/cluster -H "X-Admin-Key: $(cat "$ADMIN_KEY_FILE")"
-  curl -s -u admin:$(cat "$ADMIN_KEY_FILE") http://127.0.0.1:4010/metrics | grep ^registration_outbox
+  curl -s -u prometheus:$(cat "$METRICS_PASSWORD_FILE") http://127.0.0.1:4010/metrics | grep ^registration_outbox
 
 Stop everything with: scripts/stop.sh
 TXT

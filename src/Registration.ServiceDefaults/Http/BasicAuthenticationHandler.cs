@@ -11,19 +11,18 @@ using Microsoft.Extensions.Logging;
 namespace Registration.ServiceDefaults.Http;
 
 /// <summary>
-/// HTTP Basic with one account: user <see cref="UserName"/> and the admin key (Admin:ApiKey) as password,
+/// HTTP Basic with the one account of its scheme (<see cref="BasicAccountOptions"/>, see <see cref="AdminLogin"/>),
 /// compared in constant time. Browsers ask for it once and send it with every request of the page; Prometheus sends
-/// it as its basic_auth. Guards the operations dashboard, the silos' Orleans dashboard and every service's /metrics.
+/// it as its basic_auth. Guards the operations dashboard and the silos' Orleans dashboard (the admin's account) and
+/// every service's /metrics (the scraper's).
 /// </summary>
 public sealed class BasicAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    IOptionsMonitor<BasicAccountOptions> options,
     ILoggerFactory logger,
-    UrlEncoder encoder,
-    IOptions<AdminOptions> admin) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    UrlEncoder encoder) : AuthenticationHandler<BasicAccountOptions>(options, logger, encoder)
 {
+    /// <summary>The admin's scheme.</summary>
     public const string SchemeName = "Basic";
-    public const string UserName = "admin";
-    public const string Realm = "Registration admin";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -46,31 +45,31 @@ public sealed class BasicAuthenticationHandler(
         var separator = credentials.IndexOf(':', StringComparison.Ordinal);
         var user = separator < 0 ? credentials : credentials[..separator];
         var password = separator < 0 ? "" : credentials[(separator + 1)..];
-        var userOk = FixedTimeEquals(user, UserName);
-        var passwordOk = FixedTimeEquals(password, admin.Value.ApiKey);
-        if (!(userOk & passwordOk) || string.IsNullOrEmpty(admin.Value.ApiKey))
+        var userOk = FixedTimeEquals(user, Options.UserName);
+        var passwordOk = FixedTimeEquals(password, Options.Password);
+        if (!(userOk & passwordOk) || string.IsNullOrEmpty(Options.Password))
         {
             return Task.FromResult(AuthenticateResult.Fail("Wrong user name or password."));
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, UserName)], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, Options.UserName)], Scheme.Name);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
     }
 
     /// <summary>
-    /// 401 with the Basic challenge; 403 while no Admin:ApiKey is configured (nobody can log in), as the admin API answers.
-    /// The body is problem+json from the status-code pages of ServiceDefaults.
+    /// 401 with the Basic challenge; 403 while the account has no password (nobody can log in), as the admin API answers
+    /// while no Admin:ApiKey is configured. The body is problem+json from the status-code pages of ServiceDefaults.
     /// </summary>
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        if (string.IsNullOrEmpty(admin.Value.ApiKey))
+        if (string.IsNullOrEmpty(Options.Password))
         {
             Response.StatusCode = StatusCodes.Status403Forbidden;
             return Task.CompletedTask;
         }
 
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = $"Basic realm=\"{Realm}\", charset=\"UTF-8\"";
+        Response.Headers.WWWAuthenticate = $"Basic realm=\"{Options.Realm}\", charset=\"UTF-8\"";
         return Task.CompletedTask;
     }
 

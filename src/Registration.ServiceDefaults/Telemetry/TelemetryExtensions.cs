@@ -70,9 +70,9 @@ public static class TelemetryExtensions
         return builder;
     }
 
-    /// <summary>/metrics in Prometheus' text format, for the admin only (HTTP Basic: user admin, password Admin:ApiKey).</summary>
+    /// <summary>/metrics in Prometheus' text format, for the scraper only (HTTP Basic: Metrics:Username and Metrics:Password).</summary>
     public static IEndpointConventionBuilder MapMetrics(this IEndpointRouteBuilder app) =>
-        app.MapPrometheusScrapingEndpoint().RequireAuthorization(AdminLogin.Policy);
+        app.MapPrometheusScrapingEndpoint().RequireAuthorization(AdminLogin.MetricsPolicy);
 
     private static bool IsProbeOrScrape(PathString path) =>
         path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics");

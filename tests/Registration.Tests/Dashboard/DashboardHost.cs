@@ -25,6 +25,7 @@ public sealed class DashboardHost : WebApplicationFactory<global::Dashboard.Prog
         var settings = new Dictionary<string, string?>
         {
             ["Admin:ApiKey"] = adminKey,
+            ["Metrics:Password"] = TestAdmin.MetricsPassword,
             ["Dashboard:RabbitMqManagementUrl"] = $"http://{TestSettings.RabbitHost}:{TestSettings.RabbitManagementPort}",
             ["Dashboard:RabbitMqUser"] = TestSettings.RabbitUser,
             ["Dashboard:RabbitMqPassword"] = TestSettings.RabbitPassword,

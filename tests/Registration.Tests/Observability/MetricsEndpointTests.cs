@@ -6,7 +6,7 @@ using Registration.Tests.Infrastructure;
 
 namespace Registration.Tests.Observability;
 
-/// <summary>/metrics of every service, scraped over HTTP as Prometheus does (basic_auth: admin and the admin key).</summary>
+/// <summary>/metrics of every service, scraped over HTTP as Prometheus does (basic_auth: the scraper's own login).</summary>
 public sealed class MetricsEndpointTests : IAsyncLifetime
 {
     private TestSystem _system = null!;
@@ -16,7 +16,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     public async Task DisposeAsync() => await _system.DisposeAsync();
 
     [Fact]
-    public async Task Every_service_serves_its_outbox_consumer_database_and_Orleans_figures_to_the_admin_in_Prometheus_text_format()
+    public async Task Every_service_serves_its_outbox_consumer_database_and_Orleans_figures_to_the_scraper_in_Prometheus_text_format()
     {
         var authApi = _system.StartAuthApiListening(TestAdmin.Settings);
         var todo = _system.StartTodoConsumerListening(TestAdmin.Settings);
@@ -50,35 +50,64 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Metrics_are_refused_without_the_admin_login_and_while_no_admin_key_is_configured()
+    public async Task Metrics_are_refused_without_the_scrapers_login_and_while_no_metrics_password_is_configured()
     {
         var silo = await _system.StartSiloAsync(TestAdmin.Settings);
-        var unconfigured = _system.StartAuthApi().CreateClient(); // no Admin:ApiKey
+        var unconfigured = _system.StartAuthApi(("Admin:ApiKey", TestAdmin.Key)).CreateClient(); // no Metrics:Password
 
         using var anonymous = new HttpClient { BaseAddress = silo.Address };
         var refused = await anonymous.GetAsync(new Uri("/metrics", UriKind.Relative));
         await refused.AssertProblemAsync(HttpStatusCode.Unauthorized);
         Assert.Contains("Basic", refused.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
-        using var wrong = Login(silo.Address, "not-the-key");
+        using var wrong = Login(silo.Address, TestAdmin.MetricsUser, "not-the-password");
         await (await wrong.GetAsync(new Uri("/metrics", UriKind.Relative))).AssertProblemAsync(HttpStatusCode.Unauthorized);
         using var header = new HttpClient { BaseAddress = silo.Address }.WithAdminKey(); // the JSON admin API's header is not a login
         await (await header.GetAsync(new Uri("/metrics", UriKind.Relative))).AssertProblemAsync(HttpStatusCode.Unauthorized);
 
         var disabled = await unconfigured.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/metrics")
         {
-            Headers = { Authorization = Basic(TestAdmin.Key) },
+            Headers = { Authorization = Basic(TestAdmin.MetricsUser, TestAdmin.MetricsPassword) },
         });
         await disabled.AssertProblemAsync(HttpStatusCode.Forbidden);
     }
 
+    [Fact]
+    public async Task The_admin_login_does_not_scrape_and_the_scrapers_login_administers_nothing()
+    {
+        var auth = _system.StartAuthApiListening(TestAdmin.Settings);
+        await using var dashboard = DashboardHost.Start(_system, [auth.Address!], [auth.Address!]);
+
+        using var admin = Login(auth.Address!, "admin", TestAdmin.Key);
+        await (await admin.GetAsync(new Uri("/metrics", UriKind.Relative))).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        using var scraper = Login(auth.Address!, TestAdmin.MetricsUser, TestAdmin.MetricsPassword);
+        Assert.Equal(HttpStatusCode.OK, (await scraper.GetAsync(new Uri("/metrics", UriKind.Relative))).StatusCode);
+
+        // Neither as the admin API's key nor as the dashboard's login.
+        using var scraperAsKey = new HttpClient { BaseAddress = auth.Address };
+        scraperAsKey.DefaultRequestHeaders.Add("X-Admin-Key", TestAdmin.MetricsPassword);
+        await (await scraperAsKey.GetAsync(new Uri("/api/v1/admin/outbox", UriKind.Relative))).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        using var scraperOnDashboard = Login(dashboard.Address, TestAdmin.MetricsUser, TestAdmin.MetricsPassword);
+        await (await scraperOnDashboard.GetAsync(new Uri("/api/dashboard/state", UriKind.Relative))).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        using var scraperAsAdmin = Login(dashboard.Address, "admin", TestAdmin.MetricsPassword);
+        await (await scraperAsAdmin.GetAsync(new Uri("/api/dashboard/state", UriKind.Relative))).AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public void A_service_refuses_to_start_with_the_admin_key_as_the_metrics_password()
+    {
+        var error = Assert.ThrowsAny<Exception>(() => _system.StartAuthApi(("Admin:ApiKey", TestAdmin.Key), ("Metrics:Password", TestAdmin.Key)));
+
+        Assert.Contains("Metrics:Password must not be the admin key", error.ToString(), StringComparison.Ordinal);
+    }
+
     private static async Task<string> ScrapeUntilAsync(Uri service, string expected, string what)
     {
-        using var http = Login(service, TestAdmin.Key);
+        using var http = Login(service, TestAdmin.MetricsUser, TestAdmin.MetricsPassword);
         return await Eventually.ReturnsAsync(
             async () =>
             {
                 using var response = await http.GetAsync(new Uri("/metrics", UriKind.Relative));
-                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{what}'s /metrics answered {(int)response.StatusCode}");
                 Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
                 return await response.Content.ReadAsStringAsync();
             },
@@ -95,9 +124,9 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         }
     }
 
-    private static HttpClient Login(Uri service, string password) =>
-        new() { BaseAddress = service, DefaultRequestHeaders = { Authorization = Basic(password) } };
+    private static HttpClient Login(Uri service, string user, string password) =>
+        new() { BaseAddress = service, DefaultRequestHeaders = { Authorization = Basic(user, password) } };
 
-    private static AuthenticationHeaderValue Basic(string password) =>
-        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{password}")));
+    private static AuthenticationHeaderValue Basic(string user, string password) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
 }
