@@ -82,28 +82,32 @@ public sealed class GatewayTests : IAsyncLifetime
         Assert.True(failed <= 1, $"{failed} of {statuses.Count} requests failed: {string.Join(",", statuses.Select(s => (int)s))}");
     }
 
-    [Theory]
-    [InlineData("/api/v1/auth/login")]
-    [InlineData("/api/v1/auth/Login")]
-    [InlineData("/API/V1/AUTH/LOGIN")]
-    [InlineData("/api/v1/auth/login/")]
-    [InlineData("/api/v1/auth/%6Cogin")]
-    [InlineData("/api/v1/auth/Register")]
-    [InlineData("/api/v1/auth/register/")]
-    [InlineData("/api/v1/auth/%72egister")]
-    [InlineData("/api/v1/auth/Me/Password/")]
-    public async Task Credential_limits_hold_however_the_path_is_spelled(string path)
+    [Fact]
+    public async Task Credential_limits_hold_however_the_path_is_spelled()
     {
         var instance = _system.StartAuthApiListening();
         await using var gateway = await NginxGateway.StartAsync([instance.Address!], [instance.Address!], rate: "2r/s", burst: 3);
+        string[] spellings =
+        [
+            "/api/v1/auth/login", "/api/v1/auth/Login", "/API/V1/AUTH/LOGIN", "/api/v1/auth/login/", "/api/v1/auth/%6Cogin",
+            "/api/v1/auth/Register", "/api/v1/auth/register/", "/api/v1/auth/%72egister", "/api/v1/auth/Me/Password/",
+        ];
 
-        // Sent byte for byte: HttpClient would decode %6C before sending.
-        var statuses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => RawHttp.PostJsonAsync(gateway.Address, path, "{\"email\": \"\"}")));
+        foreach (var path in spellings)
+        {
+            // Sent byte for byte: HttpClient would decode %6C before sending. 12 at once against a burst of 3: a limited
+            // path answers some 429s (all of them once an earlier spelling used up the address's allowance); a path
+            // that escaped the limit would answer none.
+            var statuses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => RawHttp.PostJsonAsync(gateway.Address, path, "{\"email\": \"\"}")));
 
-        // The service takes every one of these spellings (400 for the empty email, 401 without a token): the limit must too.
-        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
-        Assert.All(statuses, s => Assert.Contains(s, new HttpStatusCode?[] { HttpStatusCode.BadRequest, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests }));
-        Assert.Contains(statuses, s => s != HttpStatusCode.TooManyRequests);
+            // The service takes every one of these spellings (400 for the empty email, 401 without a token): the limit must too.
+            Assert.True(statuses.Contains(HttpStatusCode.TooManyRequests), $"{path}: no 429 in {string.Join(", ", statuses)}");
+            Assert.All(statuses, s => Assert.Contains(s, new HttpStatusCode?[] { HttpStatusCode.BadRequest, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests }));
+        }
+
+        // A spelling the services answer: once the allowance is back, the same path passes to the service.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(HttpStatusCode.BadRequest, await RawHttp.PostJsonAsync(gateway.Address, "/api/v1/auth/%6Cogin/", "{\"email\": \"\"}"));
     }
 
     [Fact]

@@ -20,36 +20,38 @@ public sealed class TransportErrorTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _system.DisposeAsync();
 
-    public static TheoryData<string> Breakages() => ["chunk size not hex", "chunk size of 2^31", "chunk size of 2^64", "body cut short", "reset mid-body"];
+    private static readonly string[] Breakages = ["chunk size not hex", "chunk size of 2^31", "chunk size of 2^64", "body cut short", "reset mid-body"];
 
-    [Theory]
-    [MemberData(nameof(Breakages))]
-    public async Task Auth_api_answers_a_broken_body_with_a_4xx_and_logs_no_error(string breakage)
+    [Fact]
+    public async Task Auth_api_answers_a_broken_body_with_a_4xx_and_logs_no_error()
     {
         var auth = _system.StartAuthApiListening();
 
-        await AssertHandledAsync(auth.Address!, auth.Logs, "POST /api/v1/auth/register HTTP/1.1", breakage);
+        await AssertHandledAsync(auth.Address!, auth.Logs, "POST /api/v1/auth/register HTTP/1.1");
     }
 
-    [Theory]
-    [MemberData(nameof(Breakages))]
-    public async Task Todo_consumer_answers_a_broken_body_with_a_4xx_and_logs_no_error(string breakage)
+    [Fact]
+    public async Task Todo_consumer_answers_a_broken_body_with_a_4xx_and_logs_no_error()
     {
         var token = await SignedInAsync();
         var todos = _system.StartTodoConsumerListening(("Consumer:Enabled", "false"));
 
-        await AssertHandledAsync(todos.Address!, todos.Logs, $"POST /api/v1/todos HTTP/1.1\r\nAuthorization: Bearer {token}", breakage);
+        await AssertHandledAsync(todos.Address!, todos.Logs, $"POST /api/v1/todos HTTP/1.1\r\nAuthorization: Bearer {token}");
     }
 
-    [Theory]
-    [MemberData(nameof(Breakages))]
-    public async Task Notifications_answers_a_broken_body_with_a_4xx_and_logs_no_error(string breakage)
+    [Fact]
+    public async Task Notifications_answers_a_broken_body_with_a_4xx_and_logs_no_error()
     {
         await _system.StartSiloAsync(); // marking read is the user's grain's work
         var token = await SignedInAsync();
         var notifications = _system.StartNotificationsListening(("Consumer:Enabled", "false"));
+        using var signedIn = new HttpClient { BaseAddress = notifications.Address }.WithToken(token);
+        await Eventually.TrueAsync(
+            async () => (await signedIn.PostAsync("/api/v1/notifications/read-all", null)).StatusCode == HttpStatusCode.NoContent,
+            "the notification service to reach the cluster",
+            TimeSpan.FromSeconds(60));
 
-        await AssertHandledAsync(notifications.Address!, notifications.Logs, $"POST /api/v1/notifications/read-all HTTP/1.1\r\nAuthorization: Bearer {token}", breakage);
+        await AssertHandledAsync(notifications.Address!, notifications.Logs, $"POST /api/v1/notifications/read-all HTTP/1.1\r\nAuthorization: Bearer {token}");
     }
 
     private async Task<string> SignedInAsync()
@@ -58,6 +60,14 @@ public sealed class TransportErrorTests : IAsyncLifetime
         var auth = _system.StartAuthApi().CreateClient();
         await auth.RegisterOkAsync(email);
         return await auth.LoginAsync(email, "grey stapler orbit");
+    }
+
+    private static async Task AssertHandledAsync(Uri service, LogCapture logs, string requestLine)
+    {
+        foreach (var breakage in Breakages)
+        {
+            await AssertHandledAsync(service, logs, requestLine, breakage);
+        }
     }
 
     private static async Task AssertHandledAsync(Uri service, LogCapture logs, string requestLine, string breakage)
@@ -92,9 +102,7 @@ public sealed class TransportErrorTests : IAsyncLifetime
         var stream = client.GetStream();
         await stream.WriteAsync(Encoding.UTF8.GetBytes($"{head}\r\nHost: {service.Authority}\r\n\r\n{partialBody}"));
         client.Client.Shutdown(SocketShutdown.Send);
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        var line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        return line?.Split(' ') is [_, var code, ..] ? (HttpStatusCode)int.Parse(code, System.Globalization.CultureInfo.InvariantCulture) : null;
+        return await RawHttp.ReadStatusAsync(stream);
     }
 
     /// <summary>Part of the body, then a TCP reset (linger 0): nobody is left to answer.</summary>

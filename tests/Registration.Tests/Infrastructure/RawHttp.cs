@@ -17,9 +17,22 @@ public static class RawHttp
         await client.ConnectAsync(server.Host, server.Port);
         var stream = client.GetStream();
         await stream.WriteAsync(Encoding.UTF8.GetBytes($"{head}\r\nHost: {server.Authority}\r\nConnection: close\r\n\r\n{body}"));
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        var status = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        return status?.Split(' ') is [_, var code, ..] ? (HttpStatusCode)int.Parse(code, System.Globalization.CultureInfo.InvariantCulture) : null;
+        return await ReadStatusAsync(stream);
+    }
+
+    /// <summary>The status of the answer on <paramref name="stream"/>; null when the server closed or reset the connection without one.</summary>
+    public static async Task<HttpStatusCode?> ReadStatusAsync(Stream stream)
+    {
+        using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
+        try
+        {
+            var status = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            return status?.Split(' ') is [_, var code, ..] ? (HttpStatusCode)int.Parse(code, System.Globalization.CultureInfo.InvariantCulture) : null;
+        }
+        catch (IOException)
+        {
+            return null; // reset: a server may close a connection whose request it did not read to the end
+        }
     }
 
     /// <summary>A JSON POST of <paramref name="json"/> to <paramref name="path"/>, the path sent exactly as given.</summary>
