@@ -31,6 +31,7 @@ public static class JwtAuthenticationExtensions
             .Configure<IOptions<JwtOptions>>((bearer, jwt) =>
             {
                 bearer.MapInboundClaims = false;
+                bearer.IncludeErrorDetails = false; // a bare "Bearer" challenge: no hint of why a forged token failed
                 bearer.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = jwt.Value.Issuer,

@@ -130,7 +130,10 @@ public sealed class LoginTests : IAsyncLifetime
 
         var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/me");
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.");
-        await (await _http.SendAsync(request)).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        var forged = await _http.SendAsync(request);
+        await forged.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        // The challenge does not say what the validation found wrong (no error_description to probe the keys with).
+        Assert.Equal("Bearer", forged.Headers.WwwAuthenticate.ToString());
     }
 
     [Fact]
