@@ -28,8 +28,9 @@ public interface IUserGrain : IGrainWithGuidKey
     [Alias("registration.user.erase")]
     Task<MessageOutcome> EraseAsync(AccountEvent request);
 
-    [Alias("registration.user.list-todos")]
-    Task<IReadOnlyList<Todo>> ListTodosAsync();
+    /// <summary>At most <paramref name="take"/> of the user's todos in creation order, those after <paramref name="after"/> (null: from the first).</summary>
+    [Alias("registration.user.list-todos-page")]
+    Task<IReadOnlyList<Todo>> ListTodosAsync(int take, TodoCursor? after);
 
     [Alias("registration.user.get-todo")]
     Task<Todo?> GetTodoAsync(Guid id);

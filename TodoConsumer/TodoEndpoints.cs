@@ -13,8 +13,9 @@ public static class TodoEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         todos.MapGet("/", ListTodos.HandleAsync)
-            .WithName("ListTodos").WithSummary("The signed-in user's todos, the welcome todo included.")
-            .Produces<Todo[]>();
+            .WithName("ListTodos").WithSummary("A page of the signed-in user's todos in creation order, the welcome todo included (limit, default 100, at most 500); a Link header (rel=next) gives the next page.")
+            .Produces<Todo[]>()
+            .ProducesValidationProblem();
         todos.MapGet("/{id:guid}", GetTodo.HandleAsync)
             .WithName("GetTodo").WithSummary("One of the signed-in user's todos.")
             .Produces<Todo>().ProducesProblem(StatusCodes.Status404NotFound);

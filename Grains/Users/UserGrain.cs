@@ -84,12 +84,17 @@ public sealed class UserGrain(
         });
     }
 
-    public Task<IReadOnlyList<Todo>> ListTodosAsync() => Transient(async () =>
+    public Task<IReadOnlyList<Todo>> ListTodosAsync(int take, TodoCursor? after) => Transient(async () =>
     {
         await RefuseErasedAsync();
         await using var connection = await db.OpenConnectionAsync();
         var todos = await connection.QueryAsync<Todo>(
-            $"SELECT {Columns} FROM todos WHERE user_id = @userId ORDER BY created_at, id", new { userId = UserId });
+            $"""
+            SELECT {Columns} FROM todos
+            WHERE user_id = @userId AND (@afterCreatedAt::timestamptz IS NULL OR (created_at, id) > (@afterCreatedAt::timestamptz, @afterId::uuid))
+            ORDER BY created_at, id LIMIT @take
+            """,
+            new { userId = UserId, take, afterCreatedAt = after?.CreatedAt, afterId = after?.Id });
         return (IReadOnlyList<Todo>)[.. todos];
     });
 

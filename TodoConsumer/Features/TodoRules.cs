@@ -6,7 +6,7 @@ using Registration.ServiceDefaults.Cluster;
 
 namespace TodoConsumer.Features;
 
-/// <summary>What every todo endpoint shares: the signed-in user's grain, the title rule and the 404.</summary>
+/// <summary>What every todo endpoint shares: the signed-in user's grain, the title rule, the 400 and the 404.</summary>
 public static class TodoRules
 {
     /// <summary>
@@ -16,6 +16,9 @@ public static class TodoRules
     public static IUserGrain UserGrain(ClusterConnection cluster, ClaimsPrincipal principal) =>
         cluster.RequireGrains().GetGrain<IUserGrain>(
             principal.FindUserId() ?? throw new BadHttpRequestException("The token names no user.", StatusCodes.Status401Unauthorized));
+
+    public static IResult Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 
     public static IResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Todo not found.");
 

@@ -47,7 +47,7 @@ public sealed class UserGrainTests : IAsyncLifetime
         Assert.Equal(MessageOutcome.Applied, await user.ApplyUserRegisteredAsync(registered));
         Assert.Equal(MessageOutcome.Duplicate, await user.ApplyUserRegisteredAsync(registered));
 
-        var todo = Assert.Single(await user.ListTodosAsync());
+        var todo = Assert.Single(await user.ListTodosAsync(100, null));
         Assert.Equal(Todo.WelcomeTitle, todo.Title);
         Assert.Equal(1L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM processed_events WHERE event_id = @id", new { id = registered.EventId }));
     }
@@ -76,7 +76,7 @@ public sealed class UserGrainTests : IAsyncLifetime
         Assert.Equal(MessageOutcome.Applied, await user.ApplyUserRegisteredAsync(newer));
         Assert.Equal(MessageOutcome.Stale, await user.ApplyUserRegisteredAsync(older));
 
-        Assert.Single(await user.ListTodosAsync());
+        Assert.Single(await user.ListTodosAsync(100, null));
         Assert.Equal("stale", await _system.TodoScalarAsync<string>("SELECT outcome FROM processed_events WHERE event_id = @id", new { id = older.EventId }));
     }
 
@@ -90,7 +90,7 @@ public sealed class UserGrainTests : IAsyncLifetime
         Assert.Equal(MessageOutcome.Expired, await user.ApplyUserRegisteredAsync(old));
         Assert.Equal(MessageOutcome.Expired, await user.ApplyUserRegisteredAsync(old));
 
-        Assert.Empty(await user.ListTodosAsync());
+        Assert.Empty(await user.ListTodosAsync(100, null));
         Assert.Equal(0L, await _system.TodoScalarAsync<long>("SELECT count(*) FROM processed_events WHERE event_id = @id", new { id = old.EventId }));
     }
 
@@ -113,7 +113,7 @@ public sealed class UserGrainTests : IAsyncLifetime
         Assert.Null(await bob.GetTodoAsync(todo.Id));
         Assert.Null(await bob.UpdateTodoAsync(todo.Id, "mine now", completed: true));
         Assert.False(await bob.DeleteTodoAsync(todo.Id));
-        Assert.Empty(await bob.ListTodosAsync());
+        Assert.Empty(await bob.ListTodosAsync(100, null));
 
         var updated = await alice.UpdateTodoAsync(todo.Id, title: null, completed: true);
         Assert.Equal(("Buy milk", true), (updated!.Title, updated.Completed));

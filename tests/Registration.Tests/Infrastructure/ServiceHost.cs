@@ -56,6 +56,16 @@ public sealed class ServiceHost<TProgram> : WebApplicationFactory<TProgram>
         Address = new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Waits until the service's cluster client has reached a silo: until then its grain calls answer 503, and on a busy
+    /// machine the first connection can take seconds.
+    /// </summary>
+    public Task WaitClusterConnectedAsync() =>
+        Eventually.TrueAsync(
+            () => Task.FromResult(Services.GetRequiredService<Registration.ServiceDefaults.Cluster.ClusterConnection>().Grains is not null),
+            $"{typeof(TProgram).Namespace}'s cluster client to reach a silo",
+            TimeSpan.FromSeconds(60));
+
     /// <summary>A graceful stop: workers finish or abandon in-flight work.</summary>
     public ValueTask StopAsync() => DisposeAsync();
 

@@ -25,6 +25,8 @@ public sealed class TodoNotificationTests : IAsyncLifetime
         _todos = _system.StartTodoConsumer(); // first: it migrates the todo database, whose outbox the silo relays
         _notifications = _system.StartNotificationsListening();
         await _system.StartRelayingSiloAsync();
+        await _todos.WaitClusterConnectedAsync();
+        await _notifications.WaitClusterConnectedAsync();
     }
 
     public async Task DisposeAsync() => await _system.DisposeAsync();

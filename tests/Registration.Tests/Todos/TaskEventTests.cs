@@ -26,6 +26,7 @@ public sealed class TaskEventTests : IAsyncLifetime
         _auth = _system.StartAuthApi().CreateClient();
         _todos = _system.StartTodoConsumer(); // first: it migrates the todo database, outbox included
         await _system.StartRelayingSiloAsync();
+        await _todos.WaitClusterConnectedAsync();
     }
 
     public async Task DisposeAsync() => await _system.DisposeAsync();

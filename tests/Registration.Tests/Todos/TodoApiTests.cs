@@ -18,6 +18,7 @@ public sealed class TodoApiTests : IAsyncLifetime
         _auth = _system.StartAuthApi().CreateClient();
         await _system.StartSiloAsync();
         _todos = _system.StartTodoConsumer();
+        await _todos.WaitClusterConnectedAsync();
     }
 
     public async Task DisposeAsync() => await _system.DisposeAsync();
@@ -103,7 +104,9 @@ public sealed class TodoApiTests : IAsyncLifetime
     public async Task Bad_todo_request_gets_a_problem_and_changes_nothing(string method, string body, string? contentType, HttpStatusCode expected, string? field)
     {
         var alice = await SignInAsync();
-        var todo = (await (await alice.PostAsJsonAsync("/api/v1/todos", new { title = "original" })).Content.ReadFromJsonAsync<Todo>())!;
+        var created = await alice.PostAsJsonAsync("/api/v1/todos", new { title = "original" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var todo = (await created.Content.ReadFromJsonAsync<Todo>())!;
         var content = new StringContent(body);
         content.Headers.ContentType = contentType is null ? null : new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
         var request = new HttpRequestMessage(new HttpMethod(method), method == "POST" ? "/api/v1/todos" : $"/api/v1/todos/{todo.Id}") { Content = content };
@@ -118,6 +121,52 @@ public sealed class TodoApiTests : IAsyncLifetime
         var todos = (await alice.GetFromJsonAsync<List<Todo>>("/api/v1/todos"))!;
         Assert.Contains(todos, t => t.Id == todo.Id && t.Title == "original" && !t.Completed);
         Assert.DoesNotContain(todos, t => t.Title != "original" && t.Title != "Welcome to the App");
+    }
+
+    [Fact]
+    public async Task The_list_comes_in_pages_linked_by_a_cursor_in_creation_order()
+    {
+        var alice = await SignInAsync();
+        await Eventually.TrueAsync(async () => (await alice.GetFromJsonAsync<List<Todo>>("/api/v1/todos"))!.Count == 1, "the welcome todo");
+        for (var i = 1; i <= 4; i++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await alice.PostAsJsonAsync("/api/v1/todos", new { title = $"todo {i}" })).StatusCode);
+        }
+
+        var seen = new List<Todo>();
+        var pages = 0;
+        for (var next = "/api/v1/todos?limit=2"; next is not null && pages < 10; pages++)
+        {
+            var response = await alice.GetAsync(next);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = (await response.Content.ReadFromJsonAsync<List<Todo>>())!;
+            Assert.InRange(page.Count, 1, 2);
+            seen.AddRange(page);
+            next = response.Headers.TryGetValues("Link", out var links) ? System.Text.RegularExpressions.Regex.Match(links.Single(), "^<([^>]+)>; rel=\"next\"$").Groups[1].Value : null;
+        }
+
+        Assert.Equal(3, pages); // 2 + 2 + 1, and no link after the last
+        Assert.Equal(["Welcome to the App", "todo 1", "todo 2", "todo 3", "todo 4"], seen.Select(t => t.Title));
+        var all = await alice.GetAsync("/api/v1/todos");
+        Assert.Equal(5, (await all.Content.ReadFromJsonAsync<List<Todo>>())!.Count);
+        Assert.False(all.Headers.Contains("Link"), "a link after a page that holds everything");
+    }
+
+    [Theory]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=501", "limit")]
+    [InlineData("limit=two", "limit")]
+    [InlineData("limit=-1", "limit")]
+    [InlineData("after=nonsense", "after")]
+    [InlineData("after=99999999999999999999_0123456789abcdef0123456789abcdef", "after")]
+    [InlineData("after=1_not-a-guid", "after")]
+    public async Task A_bad_page_request_is_a_400_naming_the_parameter(string query, string field)
+    {
+        var alice = await SignInAsync();
+
+        var problem = await (await alice.GetAsync($"/api/v1/todos?{query}")).AssertProblemAsync(HttpStatusCode.BadRequest);
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"no error for '{field}' in {problem}");
     }
 
     private async Task<HttpClient> SignInAsync()
