@@ -148,6 +148,18 @@ public sealed class PasswordThrottleTests : IAsyncLifetime
         Assert.True(response.Headers.RetryAfter is not null, "a 503 without Retry-After");
     }
 
+    [Theory]
+    [InlineData("PasswordThrottle:MaxFailures", "0")]
+    [InlineData("PasswordThrottle:Window", "00:00:00")]
+    [InlineData("PasswordThrottle:FirstLockout", "2.00:00:00")]
+    [InlineData("PasswordThrottle:MaxLockout", "not a time")]
+    public void AuthApi_refuses_to_start_with_a_throttle_setting_out_of_range(string key, string value)
+    {
+        var error = Assert.ThrowsAny<Exception>(() => _system.StartAuthApi((key, value)));
+
+        Assert.Contains(key.Split(':')[1], error.ToString(), StringComparison.Ordinal);
+    }
+
     private Task<HttpResponseMessage> LoginAsync(string email, string password) =>
         _http.PostAsJsonAsync("/api/v1/auth/login", new { email, password });
 
